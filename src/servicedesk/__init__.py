@@ -1,0 +1,1 @@
+"""Servicedesk: an open-source service desk for IT-services companies."""

@@ -1,0 +1,152 @@
+"""People and organizations: customers (organizations and their contacts), agents and their teams."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    CZECH = "cs", _("Czech")
+    ENGLISH = "en", _("English")
+
+
+class User(AbstractUser):
+    """A login. Agents are staff users; a contact that may sign in has a user whose login is its e-mail."""
+
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True)
+
+    @property
+    def is_agent(self) -> bool:
+        return self.is_active and self.is_staff
+
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_first_level = models.BooleanField(
+        _("first-level team"), default=False, help_text=_("The team that takes new tickets first.")
+    )
+    members = models.ManyToManyField(User, related_name="teams", blank=True, verbose_name=_("members"))
+
+    class Meta:
+        ordering = ["-is_first_level", "name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def first_level(cls) -> Team | None:
+        return cls.objects.filter(is_first_level=True).first()
+
+
+class Organization(models.Model):
+    """A customer."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    company_id = models.CharField(_("company ID (IČO)"), max_length=20, blank=True)
+    vat_id = models.CharField(_("VAT ID (DIČ)"), max_length=20, blank=True)
+    email_domains = models.JSONField(
+        _("e-mail domains"), default=list, blank=True, help_text=_("Senders from these domains belong here.")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def for_email(cls, address: str) -> Organization | None:
+        domain = address.rsplit("@", 1)[-1].lower()
+        for organization in cls.objects.filter(active=True).only("id", "email_domains", "name"):
+            if domain in [d.lower() for d in organization.email_domains]:
+                return organization
+        return None
+
+
+class ContactRole(models.TextChoices):
+    USER = "user", _("User (sees own tickets)")
+    MANAGER = "manager", _("Manager (sees all tickets of the organization)")
+
+
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def matching(self, text: str) -> ContactQuerySet:
+        """Contacts whose name, e-mail or phone contains the text: the hotline's caller look-up."""
+        text = text.strip()
+        if not text:
+            return self.none()
+        digits = "".join(ch for ch in text if ch.isdigit())
+        condition = Q(name__icontains=text) | Q(email__icontains=text) | Q(organization__name__icontains=text)
+        if len(digits) >= 3:
+            # "+420 601 234 567" finds a number stored without the country prefix, and the reverse.
+            condition |= Q(phone_digits__contains=digits[-9:])
+        return self.filter(condition)
+
+
+class Contact(models.Model):
+    """A person of a customer organization."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        null=True,
+        blank=True,
+        verbose_name=_("organization"),
+    )
+    name = models.CharField(_("name and surname"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    other_emails = models.JSONField(_("other e-mail addresses"), default=list, blank=True)
+    phone = models.CharField(_("phone"), max_length=100, blank=True)
+    # The digits of every phone number, space-separated: the hotline finds "+420 601 234 567" by "601234".
+    phone_digits = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.CZECH)
+    role = models.CharField(_("role"), max_length=10, choices=ContactRole.choices, default=ContactRole.USER)
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact",
+        verbose_name=_("login"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = self.email.strip().lower()
+        self.phone_digits = " ".join(
+            "".join(ch for ch in number if ch.isdigit()) for number in self.phone.replace(";", ",").split(",")
+        ).strip()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == ContactRole.MANAGER

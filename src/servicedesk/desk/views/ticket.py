@@ -1,0 +1,16 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from servicedesk.desk.access import agent_required
+from servicedesk.tickets.models import Ticket
+
+
+@agent_required
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = get_object_or_404(Ticket.objects.visible_to(request.user), number=number)
+    return render(request, "desk/ticket.html", {"ticket": ticket})
+
+
+@agent_required
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    return render(request, "desk/ticket_new.html", {})

@@ -1,0 +1,88 @@
+"""Attachment content: stored once per distinct content, under a random name in the data folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import puremagic
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from servicedesk.tickets.models import Blob
+
+
+class AttachmentTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        limit_mib = settings.ATTACHMENT_MAX_BYTES / 1024 / 1024
+        self.message = _("The file is too large (%(size).1f MiB); the limit is %(limit).1f MiB.") % {
+            "size": size / 1024 / 1024,
+            "limit": limit_mib,
+        }
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    filename: str
+    content: bytes
+
+    @classmethod
+    def from_django(cls, upload: object) -> UploadedFile:
+        size = getattr(upload, "size", 0) or 0
+        if size > settings.ATTACHMENT_MAX_BYTES:
+            raise AttachmentTooLarge(size)
+        name = os.path.basename(getattr(upload, "name", "") or "file").replace("\x00", "") or "file"
+        return cls(filename=name, content=upload.read())  # type: ignore[attr-defined]
+
+
+def blob_path(blob: Blob) -> Path:
+    return Path(settings.ATTACHMENT_DIR) / blob.storage_name[:2] / blob.storage_name
+
+
+def sniff_content_type(content: bytes) -> str:
+    """The type the bytes are, whatever the file name claims: the browser gets no chance to guess."""
+    try:
+        matches = puremagic.magic_string(content[:8192])
+    except (puremagic.PureError, ValueError):
+        matches = []
+    for match in matches:
+        if match.mime_type:
+            return str(match.mime_type)
+    try:
+        content[:8192].decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain"
+
+
+def store_blob(content: bytes) -> Blob:
+    if len(content) > settings.ATTACHMENT_MAX_BYTES:
+        raise AttachmentTooLarge(len(content))
+    digest = hashlib.sha256(content).hexdigest()
+    existing = Blob.objects.filter(sha256=digest).first()
+    if existing is not None and blob_path(existing).exists():
+        return existing
+    storage_name = existing.storage_name if existing is not None else secrets.token_hex(16)
+    path = Path(settings.ATTACHMENT_DIR) / storage_name[:2] / storage_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".part")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)  # the file is whole before any row points at it
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Blob.objects.create(
+                sha256=digest,
+                size=len(content),
+                content_type=sniff_content_type(content),
+                storage_name=storage_name,
+            )
+    except IntegrityError:  # stored by a concurrent upload of the same content
+        path.unlink(missing_ok=True)
+        return Blob.objects.get(sha256=digest)

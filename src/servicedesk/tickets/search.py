@@ -1,0 +1,69 @@
+"""Full-text search over subject, description and articles: SQLite FTS5, or PostgreSQL's tsvector.
+
+Both index the same normalized text (lower case, diacritics removed), so "tiskarna" finds "Tiskárna".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from servicedesk.tickets.models import Ticket, TicketSearchDocument
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def terms(query: str) -> list[str]:
+    return _WORD.findall(normalize(query))[:12]
+
+
+def document_text(ticket: Ticket) -> str:
+    bodies = ticket.articles.values_list("body", flat=True)
+    text = normalize("\n".join([ticket.number, ticket.subject, ticket.description, *bodies]))
+    # Words only, so both databases' tokenizers see the same words ("2026-000123" is "2026 000123").
+    return " ".join(_WORD.findall(text))
+
+
+def index_ticket(ticket: Ticket) -> None:
+    """(Re)build the ticket's search document. Called by the actions in the same transaction."""
+    body = document_text(ticket)
+    if connection.vendor == "sqlite":  # the FTS5 table holds the text itself
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM tickets_fts WHERE rowid = %s", [ticket.pk])
+            cursor.execute("INSERT INTO tickets_fts(rowid, body) VALUES (%s, %s)", [ticket.pk, body])
+    else:
+        TicketSearchDocument.objects.update_or_create(ticket_id=ticket.pk, defaults={"body": body})
+
+
+def filter_tickets(queryset: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+    """Tickets of the queryset that contain every word of the query (as a prefix)."""
+    words = terms(query)
+    if not words:
+        return queryset
+    if connection.vendor == "sqlite":
+        match = " ".join(f'"{word}"*' for word in words)
+        return queryset.extra(
+            where=["tickets_ticket.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH %s)"],
+            params=[match],
+        )
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"{word}:*" for word in words)
+        return queryset.extra(
+            where=[
+                "tickets_ticket.id IN (SELECT ticket_id FROM tickets_ticketsearchdocument"
+                " WHERE to_tsvector('simple', body) @@ to_tsquery('simple', %s))"
+            ],
+            params=[tsquery],
+        )
+    condition = queryset
+    for word in words:
+        condition = condition.filter(search_document__body__contains=word)
+    return condition
