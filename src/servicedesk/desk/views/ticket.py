@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import path
 
 from servicedesk.desk.access import agent_required
 from servicedesk.tickets.models import Ticket
@@ -14,3 +15,9 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 @agent_required
 def new_ticket(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/ticket_new.html", {})
+
+
+urlpatterns = [
+    path("tickets/new/", new_ticket, name="new_ticket"),
+    path("tickets/<str:number>/", ticket_detail, name="ticket"),
+]
