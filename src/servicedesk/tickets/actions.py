@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import Contact, Organization, Team
 from servicedesk.assets.models import ConfigurationItem
+from servicedesk.lib import clock
 from servicedesk.tickets import search
 from servicedesk.tickets.files import UploadedFile, store_blob
 from servicedesk.tickets.models import (
@@ -73,7 +74,7 @@ def _event(
         new_value="" if new is None else str(new),
         note=note,
         is_public=public,
-        created_at=at or timezone.now(),
+        created_at=at or clock.now(),
     )
 
 
@@ -140,7 +141,7 @@ def open_ticket(
     for item in items:
         if organization is None or item.organization_id != organization.pk:
             raise ActionError(_("An affected item must belong to the ticket's organization."))
-    now = created_at or timezone.now()
+    now = created_at or clock.now()
     if team is None:
         team = (category.default_team if category is not None else None) or Team.first_level()
     ticket = Ticket.objects.create(
@@ -197,7 +198,7 @@ def assign(ticket: Ticket, *, actor: User | None, agent: User | None, actor_labe
         raise ActionError(_("A ticket that is %(state)s cannot be assigned.") % {"state": label(ticket.state)})
     if ticket.assigned_to_id == (agent.pk if agent else None):
         return ticket
-    now = timezone.now()
+    now = clock.now()
     old_agent = ticket.assigned_to
     ticket.assigned_to = agent
     fields = ["assigned_to"]
@@ -245,7 +246,7 @@ def escalate(ticket: Ticket, *, actor: User | None, team: Team, reason: str, age
         raise ActionError(_("The ticket is already with %(team)s.") % {"team": team.name})
     if agent is not None and not team.members.filter(pk=agent.pk).exists():
         raise ActionError(_("%(agent)s is not a member of %(team)s.") % {"agent": agent, "team": team.name})
-    now = timezone.now()
+    now = clock.now()
     old_team = ticket.team
     _move_to_team(ticket, team, reason, now)
     _event(
@@ -293,7 +294,7 @@ def hand_back(ticket: Ticket, *, actor: User | None, reason: str) -> Ticket:
         raise ActionError(_("The ticket is already with %(team)s.") % {"team": first_level.name})
     if not reason.strip():
         raise ActionError(_("Say why the ticket is handed back."))
-    now = timezone.now()
+    now = clock.now()
     old_team = ticket.team
     _move_to_team(ticket, first_level, reason, now)
     ticket.assigned_to = None
@@ -353,7 +354,7 @@ def can_reopen(ticket: Ticket, now: dt.datetime | None = None) -> bool:
         return True
     if ticket.state == State.CLOSED and ticket.closed_at is not None:
         window = dt.timedelta(days=settings.REOPEN_WINDOW_DAYS)
-        return (now or timezone.now()) - ticket.closed_at <= window
+        return (now or clock.now()) - ticket.closed_at <= window
     return False
 
 
@@ -361,7 +362,7 @@ def can_reopen(ticket: Ticket, now: dt.datetime | None = None) -> bool:
 def transition(ticket: Ticket, *, actor: User | None, to_state: str, reason: str = "", actor_label: str = "") -> Ticket:
     """Move the ticket to another state, as the state machine allows. Raises IllegalTransition."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    now = timezone.now()
+    now = clock.now()
     if to_state == State.ASSIGNED:
         raise IllegalTransition(_("A ticket becomes assigned by assigning it to an agent."))
     if ticket.state in REOPENABLE_STATES and to_state == State.IN_PROGRESS and not can_reopen(ticket, now):
@@ -409,7 +410,7 @@ def update_fields(ticket: Ticket, *, actor: User | None, **changes: Any) -> Tick
     """Change ticket fields; impact and urgency recompute the priority. One event per changed field."""
     _require_agent(actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    now = timezone.now()
+    now = clock.now()
     changed: list[str] = []
     tags = changes.pop("tags", None)
     for field, value in changes.items():
@@ -483,7 +484,7 @@ def add_article(
         raise ActionError(_("Only agents may write internal notes."))
     if ticket.merged_into_id is not None:
         raise ActionError(_("This ticket was merged into another one; write there."))
-    now = timezone.now()
+    now = clock.now()
     article = Article.objects.create(
         ticket=ticket,
         kind=kind,
@@ -549,10 +550,10 @@ def log_work(
         kind=kind,
         billable=billable,
         note=note,
-        date=date or timezone.localdate(),
+        date=date or timezone.localdate(clock.now()),
     )
     _event(ticket, EventKind.WORK_LOGGED, actor, new=f"{minutes} min", note=note, field=kind)
-    _touch(ticket, timezone.now())
+    _touch(ticket, clock.now())
     return entry
 
 
@@ -565,7 +566,7 @@ def link(ticket: Ticket, *, actor: User | None, other: Ticket, relation: str = "
     _require_agent(actor)
     if other.pk == ticket.pk:
         raise ActionError(_("A ticket cannot be linked to itself."))
-    now = timezone.now()
+    now = clock.now()
     if relation == "related":
         ticket.related.add(other)
     elif relation == "parent":
@@ -606,7 +607,7 @@ def merge(source: Ticket, *, actor: User | None, into: Ticket) -> Ticket:
         raise ActionError(_("Tickets can only be merged into an open ticket."))
     if source.organization_id != into.organization_id:
         raise ActionError(_("Only tickets of the same organization can be merged."))
-    now = timezone.now()
+    now = clock.now()
     source.articles.update(ticket=into)
     source.attachments.update(ticket=into)
     source.merged_into = into
