@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from servicedesk.accounts.views import switch_language
 from servicedesk.core.views import healthz
 from servicedesk.desk.views.attachments import download_attachment
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("attachments/<int:pk>/", download_attachment, name="attachment"),
     path("admin/", admin.site.urls),
     path("", include("servicedesk.desk.urls")),
