@@ -1,0 +1,224 @@
+"""The agent desk's ticket queues: which tickets each queue holds, and how a queue's list is filtered and sorted.
+
+Plain functions over querysets and request parameters; the view only parses, authorises and renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.accounts.models import Team
+from servicedesk.tickets.models import Channel, Priority, Ticket, TicketType
+from servicedesk.tickets.search import filter_tickets
+from servicedesk.tickets.states import OPEN_STATES, WAITING_STATES, State
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    from servicedesk.accounts.models import User
+
+PAGE_SIZE = 50
+RECENTLY_RESOLVED_DAYS = 7
+
+
+# --- Queues -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: _StrPromise
+    # The tickets of the queue as a condition, so that all the queues' counts fit in one aggregate query.
+    condition: Callable[[User, dt.datetime], Q]
+
+
+def _mine(user: User, now: dt.datetime) -> Q:
+    return Q(assigned_to=user, state__in=OPEN_STATES)
+
+
+def _my_teams(user: User, now: dt.datetime) -> Q:
+    # A subquery rather than a join: a join through team members inside an aggregate would multiply rows.
+    return Q(team__in=Team.objects.filter(members=user).values("pk"), state__in=OPEN_STATES)
+
+
+def _unassigned(user: User, now: dt.datetime) -> Q:
+    return Q(assigned_to__isnull=True, state__in=OPEN_STATES)
+
+
+def _all_open(user: User, now: dt.datetime) -> Q:
+    return Q(state__in=OPEN_STATES)
+
+
+def _waiting(user: User, now: dt.datetime) -> Q:
+    return Q(state__in=WAITING_STATES)
+
+
+def _recently_resolved(user: User, now: dt.datetime) -> Q:
+    since = now - dt.timedelta(days=RECENTLY_RESOLVED_DAYS)
+    return Q(state__in=[State.RESOLVED, State.CLOSED]) & (Q(resolved_at__gte=since) | Q(closed_at__gte=since))
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue("mine", _("Mine"), _mine),
+    Queue("team", _("My teams"), _my_teams),
+    Queue("unassigned", _("Unassigned"), _unassigned),
+    Queue("open", _("All open"), _all_open),
+    Queue("waiting", _("Waiting"), _waiting),
+    Queue("resolved", _("Recently resolved"), _recently_resolved),
+)
+QUEUES_BY_SLUG = {queue.slug: queue for queue in QUEUES}
+
+
+def queue_counts(tickets: QuerySet[Ticket], user: User, now: dt.datetime) -> dict[str, int]:
+    """The number of tickets in every queue, in one aggregate query."""
+    return tickets.aggregate(
+        **{queue.slug: Count("pk", filter=queue.condition(user, now)) for queue in QUEUES},
+    )
+
+
+def choose_queue(requested: str | None, counts: Mapping[str, int]) -> Queue:
+    """The requested queue; otherwise the agent's own tickets when there are any, else their teams' tickets."""
+    if requested in QUEUES_BY_SLUG:
+        return QUEUES_BY_SLUG[requested]
+    return QUEUES_BY_SLUG["mine" if counts.get("mine") else "team"]
+
+
+# --- Filters ------------------------------------------------------------------------------------------------
+
+UNASSIGNED = "none"  # the agent filter's value for tickets without an agent
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values each filter accepts; anything else in the request is ignored."""
+
+    teams: frozenset[str] = frozenset()
+    agents: frozenset[str] = frozenset()
+    organizations: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    states: frozenset[str] = frozenset(State.values)
+    priorities: frozenset[str] = frozenset(str(value) for value in Priority.values)
+    types: frozenset[str] = frozenset(TicketType.values)
+    channels: frozenset[str] = frozenset(Channel.values)
+
+
+# Request parameter → (FilterChoices attribute, queryset lookup).
+FILTER_FIELDS: dict[str, tuple[str, str]] = {
+    "state": ("states", "state"),
+    "priority": ("priorities", "priority"),
+    "team": ("teams", "team_id"),
+    "agent": ("agents", "assigned_to_id"),
+    "organization": ("organizations", "organization_id"),
+    "type": ("types", "type"),
+    "category": ("categories", "category_id"),
+    "channel": ("channels", "channel"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    values: dict[str, str] = field(default_factory=dict)  # parameter → accepted value
+    search: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.values or self.search)
+
+
+def parse_filters(params: Mapping[str, str], choices: FilterChoices) -> Filters:
+    """The filters of a request. Unknown or malformed values are dropped rather than refused."""
+    values: dict[str, str] = {}
+    for name, (attribute, _lookup) in FILTER_FIELDS.items():
+        value = (params.get(name) or "").strip()
+        allowed: frozenset[str] = getattr(choices, attribute)
+        if value in allowed or (name == "agent" and value == UNASSIGNED):
+            values[name] = value
+    return Filters(values=values, search=(params.get("q") or "").strip()[:200])
+
+
+def apply_filters(tickets: QuerySet[Ticket], filters: Filters) -> QuerySet[Ticket]:
+    for name, value in filters.values.items():
+        lookup = FILTER_FIELDS[name][1]
+        if name == "agent" and value == UNASSIGNED:
+            tickets = tickets.filter(assigned_to__isnull=True)
+        else:
+            tickets = tickets.filter(**{lookup: value})
+    return tickets
+
+
+# --- Sorting ------------------------------------------------------------------------------------------------
+
+SORT_FIELDS = ("number", "subject", "priority", "state", "created", "updated")
+DEFAULT_SORT = "-updated"
+# States sort in lifecycle order (new … closed), not alphabetically by their code.
+_STATE_POSITION = Case(
+    *(When(state=state, then=Value(position)) for position, state in enumerate(State.values)),
+    default=Value(len(State.values)),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class Sort:
+    field: str
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return f"-{self.field}" if self.descending else self.field
+
+    def toggled_for(self, field: str) -> str:
+        """The sort parameter of a column header: the same column flips direction, another starts ascending."""
+        if field == self.field:
+            return field if self.descending else f"-{field}"
+        return field
+
+
+def parse_sort(value: str | None) -> Sort:
+    value = (value or "").strip()
+    descending = value.startswith("-")
+    name = value.removeprefix("-")
+    if name not in SORT_FIELDS:
+        return parse_sort(DEFAULT_SORT)
+    return Sort(name, descending)
+
+
+def apply_sort(tickets: QuerySet[Ticket], sort: Sort) -> QuerySet[Ticket]:
+    expression = {
+        "number": "number",
+        "subject": "subject",
+        "priority": "priority",
+        "state": "state_position",
+        "created": "created_at",
+        "updated": "updated_at",
+    }[sort.field]
+    if sort.field == "state":
+        tickets = tickets.annotate(state_position=_STATE_POSITION)
+    prefix = "-" if sort.descending else ""
+    # The primary key breaks ties, so pages never repeat or skip a ticket.
+    return tickets.order_by(f"{prefix}{expression}", f"{prefix}pk")
+
+
+# --- The list -----------------------------------------------------------------------------------------------
+
+ROW_RELATIONS = ("organization", "requester", "team", "assigned_to")
+
+
+def queue_tickets(
+    tickets: QuerySet[Ticket],
+    *,
+    queue: Queue,
+    user: User,
+    now: dt.datetime,
+    filters: Filters,
+    sort: Sort,
+) -> QuerySet[Ticket]:
+    """The rows to show. A search looks through every ticket the agent may see, not only the queue."""
+    tickets = filter_tickets(tickets, filters.search) if filters.search else tickets.filter(queue.condition(user, now))
+    tickets = apply_filters(tickets, filters)
+    return apply_sort(tickets.select_related(*ROW_RELATIONS), sort)
