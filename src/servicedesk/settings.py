@@ -142,7 +142,9 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
-    INSTALLED_APPS.append("django_rq")
+    # Without django-tasks-rq's Job class, `servicedesk rqworker` fails every task ("'Task' object is not callable").
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 if env_bool("TASKS_IMMEDIATE"):
@@ -172,6 +174,7 @@ USE_TZ = True
 # --- Static files and uploads ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the project's own CSS and JS (src/servicedesk/static)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

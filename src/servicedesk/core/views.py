@@ -24,15 +24,21 @@ def pending_task_count() -> int | None:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and monitors: 503 when the database or the worker is not there."""
-    body: dict[str, object] = {"database": False, "worker_heartbeat_age_seconds": None, "pending_tasks": None}
+    """Liveness for load balancers and monitors: 503 when the database or the worker is not there.
+    The scheduler enqueues the worker's heartbeat, so a stopped scheduler shows up as a stale worker too."""
+    body: dict[str, object] = {
+        "database": False,
+        "worker_heartbeat_age_seconds": None,
+        "scheduler_heartbeat_age_seconds": None,
+        "pending_tasks": None,
+    }
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         body["database"] = True
-        beat = Heartbeat.objects.filter(component="worker").first()
-        if beat is not None:
-            body["worker_heartbeat_age_seconds"] = round((timezone.now() - beat.beat_at).total_seconds(), 1)
+        now = timezone.now()
+        for beat in Heartbeat.objects.filter(component__in=["worker", "scheduler"]):
+            body[f"{beat.component}_heartbeat_age_seconds"] = round((now - beat.beat_at).total_seconds(), 1)
         body["pending_tasks"] = pending_task_count()
     except Exception as error:  # the point of the endpoint is to report, not to fail
         body["error"] = str(error)[:200]
