@@ -551,6 +551,7 @@ def log_work(
         billable=billable,
         note=note,
         date=date or timezone.localdate(clock.now()),
+        created_at=clock.now(),  # the domain clock: replayed history (demo, imports) keeps its past moment
     )
     _event(ticket, EventKind.WORK_LOGGED, actor, new=f"{minutes} min", note=note, field=kind)
     _touch(ticket, clock.now())
