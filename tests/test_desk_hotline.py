@@ -343,3 +343,11 @@ def test_a_second_contact_of_the_same_number_is_listed_too(desk, customer_org, c
     make_contact(customer_org, "Jan Černý", "jan@alfa.cz", login=False)  # same switchboard number
     html = desk.get(CALLERS, {"q": "601 234 567"}).content.decode()
     assert customer_user.name in html and "Jan Černý" in html
+
+
+def test_caller_search_ignores_case_and_diacritics(customer_user):
+    from servicedesk.accounts.models import Contact
+
+    assert list(Contact.objects.matching("černá")) == [customer_user]
+    assert list(Contact.objects.matching("CERNA")) == [customer_user]
+    assert list(Contact.objects.matching("alfa strojirny")) == [customer_user]

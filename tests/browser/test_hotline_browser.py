@@ -53,6 +53,7 @@ def test_agent_logs_a_call_resolved_on_the_spot(sign_in, live_server, l1_agent, 
 def test_agent_logs_a_call_from_a_new_caller(sign_in, live_server, l1_agent, customer_org):
     page = sign_in(l1_agent)
     page.goto(f"{live_server.url}/hotline/")
+    expect(page.locator("#caller-q")).to_be_focused()  # autofocus: the agent types at once
     page.keyboard.type("731 555 666")
     new_caller = page.locator("#caller-results .caller-new")
     expect(new_caller).to_contain_text("731 555 666")
@@ -72,6 +73,7 @@ def test_enter_picks_the_first_caller_and_change_caller_goes_back_to_the_search(
 ):
     page = sign_in(l1_agent)
     page.goto(f"{live_server.url}/hotline/")
+    expect(page.locator("#caller-q")).to_be_focused()  # autofocus: the agent types at once
     page.keyboard.type("jana@alfa")
     expect(page.locator("#caller-results .caller-option[data-contact]")).to_have_count(1)
     page.keyboard.press("Enter")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from servicedesk.lib.text import fold
 
 
 class Language(models.TextChoices):
@@ -62,6 +66,8 @@ class Organization(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Folded name, IČO and DIČ: SQLite's LIKE ignores case only for ASCII, so "čez" must find "ČEZ" here.
+    search_text = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +76,12 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = fold(" ".join([self.name, self.company_id, self.vat_id]))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def for_email(cls, address: str) -> Organization | None:
@@ -92,7 +104,8 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         if not text:
             return self.none()
         digits = "".join(ch for ch in text if ch.isdigit())
-        condition = Q(name__icontains=text) | Q(email__icontains=text) | Q(organization__name__icontains=text)
+        folded = fold(text)
+        condition = Q(search_text__contains=folded) | Q(organization__search_text__contains=folded)
         if len(digits) >= 3:
             # "+420 601 234 567" finds a number stored without the country prefix, and the reverse.
             condition |= Q(phone_digits__contains=digits[-9:])
@@ -116,6 +129,8 @@ class Contact(models.Model):
     phone = models.CharField(_("phone"), max_length=100, blank=True)
     # The digits of every phone number, space-separated: the hotline finds "+420 601 234 567" by "601234".
     phone_digits = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    # Folded name and e-mail addresses, for look-ups that ignore case and diacritics on every database.
+    search_text = models.CharField(max_length=500, blank=True, editable=False)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.CZECH)
     role = models.CharField(_("role"), max_length=10, choices=ContactRole.choices, default=ContactRole.USER)
     user = models.OneToOneField(
@@ -140,12 +155,15 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.email else self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.strip().lower()
         self.phone_digits = " ".join(
             "".join(ch for ch in number if ch.isdigit()) for number in self.phone.replace(";", ",").split(",")
         ).strip()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        self.search_text = fold(" ".join([self.name, self.email, *self.other_emails]))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "phone_digits", "email"}
+        super().save(*args, **kwargs)
 
     @property
     def is_manager(self) -> bool:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,11 +84,16 @@ def _touch(ticket: Ticket, now: dt.datetime, *fields: str) -> None:
 
 def next_ticket_number(year: int) -> str:
     """The next number of the year, e.g. 2026-000123. Runs inside the caller's transaction."""
-    updated = TicketNumberSequence.objects.filter(year=year).update(last=F("last") + 1)
-    if not updated:
+    # One statement that counts up and reads the new value (RETURNING: SQLite >= 3.35 and PostgreSQL).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'UPDATE tickets_ticketnumbersequence SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"', [year]
+        )
+        row = cursor.fetchone()
+    if row is None:
         TicketNumberSequence.objects.create(year=year, last=1)
-    last = TicketNumberSequence.objects.values_list("last", flat=True).get(year=year)
-    return f"{year}-{last:06d}"
+        return f"{year}-{1:06d}"
+    return f"{year}-{row[0]:06d}"
 
 
 def _require_agent(actor: User | None) -> None:
@@ -171,7 +175,7 @@ def open_ticket(
     if team is not None:
         TeamStint.objects.create(ticket=ticket, team=team, started_at=now)
     _event(ticket, EventKind.CREATED, actor, actor_label=actor_label, new=channel, public=True, at=now)
-    search.index_ticket(ticket)
+    search.index_ticket(ticket, created=True)
     return ticket
 
 

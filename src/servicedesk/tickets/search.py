@@ -6,39 +6,46 @@ Both index the same normalized text (lower case, diacritics removed), so "tiskar
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import QuerySet
 
+from servicedesk.lib.text import fold
 from servicedesk.tickets.models import Ticket, TicketSearchDocument
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def normalize(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+normalize = fold
 
 
 def terms(query: str) -> list[str]:
     return _WORD.findall(normalize(query))[:12]
 
 
-def document_text(ticket: Ticket) -> str:
-    bodies = ticket.articles.values_list("body", flat=True)
+def document_text(ticket: Ticket, bodies: Iterable[str] | None = None) -> str:
+    """The ticket's searchable words; `bodies` are its articles' texts when the caller knows them."""
+    if bodies is None:
+        bodies = ticket.articles.values_list("body", flat=True)
     text = normalize("\n".join([ticket.number, ticket.subject, ticket.description, *bodies]))
     # Words only, so both databases' tokenizers see the same words ("2026-000123" is "2026 000123").
     return " ".join(_WORD.findall(text))
 
 
-def index_ticket(ticket: Ticket) -> None:
-    """(Re)build the ticket's search document. Called by the actions in the same transaction."""
-    body = document_text(ticket)
+def index_ticket(ticket: Ticket, *, created: bool = False) -> None:
+    """(Re)build the ticket's search document. Called by the actions in the same transaction.
+
+    created: the ticket was opened in this transaction, so it has no articles and no document yet; saying so
+    saves three of the queries of opening a ticket."""
+    body = document_text(ticket, bodies=() if created else None)
     if connection.vendor == "sqlite":  # the FTS5 table holds the text itself
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM tickets_fts WHERE rowid = %s", [ticket.pk])
+            if not created:
+                cursor.execute("DELETE FROM tickets_fts WHERE rowid = %s", [ticket.pk])
             cursor.execute("INSERT INTO tickets_fts(rowid, body) VALUES (%s, %s)", [ticket.pk, body])
+    elif created:
+        TicketSearchDocument.objects.create(ticket_id=ticket.pk, body=body)
     else:
         TicketSearchDocument.objects.update_or_create(ticket_id=ticket.pk, defaults={"body": body})
 

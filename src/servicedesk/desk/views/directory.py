@@ -16,6 +16,7 @@ from django.urls import URLPattern, path
 from servicedesk.accounts.models import Contact, Organization
 from servicedesk.desk.access import agent_required
 from servicedesk.desk.hotline import open_tickets_count
+from servicedesk.lib.text import fold
 from servicedesk.tickets.models import Ticket, TicketQuerySet
 from servicedesk.tickets.states import OPEN_STATES
 
@@ -56,7 +57,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
         active = "active"
     rows = Organization.objects.filter(ACTIVE_FILTERS[active])
     if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(company_id__icontains=q) | Q(vat_id__icontains=q))
+        rows = rows.filter(search_text__contains=fold(q))
     rows = rows.annotate(
         open_tickets=open_tickets_count(user, "organization"),
         contact_count=Count("contacts", filter=Q(contacts__active=True), distinct=True),
