@@ -36,3 +36,11 @@ def sign_in(live_server, page):
         return page
 
     return _sign_in
+
+
+def htmx_idle(page) -> None:
+    """Wait until htmx has no request in flight and has finished swapping and settling the last answer, so the
+    next interaction meets the new content, as a person (slower than 20 ms) always does."""
+    page.wait_for_function(
+        "() => window.htmx !== undefined && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from servicedesk.tickets import actions
 from servicedesk.tickets.models import Level
+from tests.browser.conftest import htmx_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,10 +40,12 @@ def test_agent_switches_queue_filters_and_searches_without_reloading(sign_in, l1
     expect(page.locator(".queue-tab.current")).to_contain_text("Unassigned")
     expect(rows).to_have_count(3)
     expect(page).to_have_url(re.compile(r"queue=unassigned"))
+    htmx_idle(page)
 
     page.select_option("#filter-priority", "1")
     expect(rows).to_have_count(2)
     expect(page).to_have_url(re.compile(r"priority=1"))
+    htmx_idle(page)
     page.locator("h1").click()
     page.keyboard.press("j")
     page.keyboard.press("j")
