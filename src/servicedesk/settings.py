@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     "servicedesk.assets",
     "servicedesk.tickets",
     "servicedesk.desk",
+    "servicedesk.mail",
+    "servicedesk.portal",
+    "servicedesk.ask",
+    "servicedesk.api",
+    "servicedesk.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +191,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail -------------------------------------------------------------------------------------------------
+# Mail goes to the outbox table first (servicedesk.mail); the worker delivers it over SMTP with these settings.
+EMAIL_BACKEND = "servicedesk.mail.backend.OutboxEmailBackend"
 EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")

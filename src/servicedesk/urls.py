@@ -13,5 +13,9 @@ urlpatterns = [
     path("i18n/setlang/", switch_language, name="set_language"),
     path("attachments/<int:pk>/", download_attachment, name="attachment"),
     path("admin/", admin.site.urls),
+    path("portal/", include("servicedesk.portal.urls")),
+    path("ask/", include("servicedesk.ask.urls")),
+    path("api/v1/", include("servicedesk.api.urls")),
+    path("webhooks/", include("servicedesk.webhooks.urls")),
     path("", include("servicedesk.desk.urls")),
 ]
