@@ -57,16 +57,22 @@ def filter_tickets(queryset: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
         return queryset
     if connection.vendor == "sqlite":
         match = " ".join(f'"{word}"*' for word in words)
+        # The unary + keeps SQLite from driving the query by the matches' ids: it walks the sort's index
+        # (newest change first on the desk) and stops at the page's last row, instead of joining and sorting
+        # every match. A common word (70,000 of 100,000 tickets) took 250 ms that way; now about 15 ms.
         return queryset.extra(
-            where=["tickets_ticket.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH %s)"],
+            where=["+tickets_ticket.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH %s)"],
             params=[match],
         )
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"{word}:*" for word in words)
         return queryset.extra(
+            # OFFSET 0 keeps PostgreSQL from flattening the subquery into a join: flattened, it walked the
+            # tickets newest first and computed to_tsvector of each one's document (1.1 s for a word in 2,600
+            # tickets); as a hashed subplan the GIN index answers the words once.
             where=[
                 "tickets_ticket.id IN (SELECT ticket_id FROM tickets_ticketsearchdocument"
-                " WHERE to_tsvector('simple', body) @@ to_tsquery('simple', %s))"
+                " WHERE to_tsvector('simple', body) @@ to_tsquery('simple', %s) OFFSET 0)"
             ],
             params=[tsquery],
         )
