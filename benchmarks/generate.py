@@ -251,12 +251,13 @@ class Generator:
                 closed_at=later if state == "closed" else None,
             )
             tickets.append(ticket)
-            bodies = []
+            bodies: list[str] = []
+            notes: list[str] = []
             for number in range(rng.choice([1, 2, 3, 3, 4, 5])):
                 body = rng.choice(self.bodies[about])
-                bodies.append(body)
                 at = created + (later - created) * (number + 1) / 6
                 kind = ArticleKind.NOTE if number == 1 else ArticleKind.REPLY
+                (notes if kind == ArticleKind.NOTE else bodies).append(body)
                 articles.append(
                     Article(ticket_id=pk, kind=kind, author=agent, author_contact=None, body=body, created_at=at)
                 )
@@ -281,17 +282,17 @@ class Generator:
                     )
                 )
             stints.append(TeamStint(ticket_id=pk, team=team, started_at=created))
-            documents.append((pk, document_text(ticket, bodies)))
+            documents.append((pk, document_text(ticket, bodies), text_words(notes)))
         Ticket.objects.bulk_create(tickets)
         Article.objects.bulk_create(articles, batch_size=1_000)
         TicketEvent.objects.bulk_create(events, batch_size=1_000)
         TeamStint.objects.bulk_create(stints)
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
-                cursor.executemany("INSERT INTO tickets_fts(rowid, body) VALUES (%s, %s)", documents)
+                cursor.executemany("INSERT INTO tickets_fts(rowid, public, internal) VALUES (%s, %s, %s)", documents)
         else:
             TicketSearchDocument.objects.bulk_create(
-                [TicketSearchDocument(ticket_id=pk, body=body) for pk, body in documents]
+                [TicketSearchDocument(ticket_id=pk, body=body, internal=internal) for pk, body, internal in documents]
             )
 
     def finish(self) -> None:
@@ -323,12 +324,15 @@ def _priority(impact: str, urgency: str) -> int:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def document_text(ticket: object, bodies: list[str]) -> str:
-    """search.document_text over plain data (the ticket is not saved yet); checked against it afterwards."""
+def text_words(parts: list[str]) -> str:
     from servicedesk.tickets import search
 
-    parts = [ticket.number, ticket.subject, ticket.description, *bodies]  # type: ignore[attr-defined]
     return " ".join(_WORD.findall(search.normalize("\n".join(parts))))
+
+
+def document_text(ticket: object, bodies: list[str]) -> str:
+    """search.document_text over plain data (the ticket is not saved yet); checked against it afterwards."""
+    return text_words([ticket.number, ticket.subject, ticket.description, *bodies])  # type: ignore[attr-defined]
 
 
 def check_search_documents(sample: int = 20) -> None:
@@ -341,11 +345,12 @@ def check_search_documents(sample: int = 20) -> None:
     for ticket in Ticket.objects.order_by("?")[:sample]:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT body FROM tickets_fts WHERE rowid = %s", [ticket.pk])
-                stored = cursor.fetchone()[0]
+                cursor.execute("SELECT public, internal FROM tickets_fts WHERE rowid = %s", [ticket.pk])
+                stored = tuple(cursor.fetchone())
         else:
-            stored = TicketSearchDocument.objects.get(ticket=ticket).body
-        if stored != search.document_text(ticket):
+            document = TicketSearchDocument.objects.get(ticket=ticket)
+            stored = (document.body, document.internal)
+        if stored != (search.document_text(ticket), search.internal_text(ticket)):
             sys.exit(f"search document of {ticket.number} differs from search.document_text")
 
 

@@ -59,7 +59,7 @@ def main() -> None:
                 context.add_cookies([{"name": "django_language", "value": language, "url": base}])
                 page = context.new_page()
                 page.goto(f"{base}/login/")
-                page.fill("#id_username", "admin")
+                page.fill("#id_login", "admin")
                 page.fill("#id_password", "servicedesk-demo")
                 page.click("button[type=submit].primary")
                 page.goto(f"{base}/?queue=open")

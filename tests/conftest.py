@@ -19,6 +19,20 @@ def pytest_configure(config):
 
     # Real hashing costs ~0.3 s a user; the tests are about the desk, not about PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A test's subscriptions vanish with its transaction; a cached list would outlive them.
+    settings.WEBHOOK_SUBSCRIPTION_CACHE_SECONDS = 0
+    settings.TEAM_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _forget_remembered_rows():
+    """Per-process memos of rows must not outlive the test transaction that made the rows."""
+    yield
+    from servicedesk.accounts.models import _first_level_memo
+    from servicedesk.webhooks.outbox import _cache
+
+    _first_level_memo.forget()
+    _cache.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -210,3 +210,24 @@ def test_a_failed_action_leaves_no_half_written_history(l1_agent, customer_user)
         raise RuntimeError("database went away")
     assert TicketEvent.objects.count() == before
     assert not ticket.work_log.exists()
+
+
+def test_the_first_level_team_is_remembered_and_forgotten_on_change(l1_agent, first_level_team, settings):
+    from servicedesk.accounts.models import Team
+
+    settings.TEAM_CACHE_SECONDS = 60
+    first = actions.open_ticket(actor=l1_agent, subject="one")
+    assert first.team_id == first_level_team.pk
+    first_level_team.is_first_level = False
+    first_level_team.save()  # a change in this process forgets the remembered team
+    other = Team.objects.create(name="Night shift", slug="night", is_first_level=True)
+    assert actions.open_ticket(actor=l1_agent, subject="two").team_id == other.pk
+
+
+def test_opening_a_ticket_takes_a_fixed_number_of_queries(
+    l1_agent, customer_user, first_level_team, settings, django_assert_max_num_queries
+):
+    settings.TEAM_CACHE_SECONDS = 60
+    actions.open_ticket(actor=l1_agent, subject="warm", requester=customer_user)
+    with django_assert_max_num_queries(8):  # sequence, ticket, stint, event, search index, savepoint pairs
+        actions.open_ticket(actor=l1_agent, subject="Printer", requester=customer_user)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /api/v1/docs/, served locally (no CDN)
     "django_tasks",
     "django_tasks_db",
     "servicedesk.core",
@@ -77,6 +78,12 @@ INSTALLED_APPS = [
     "servicedesk.ask",
     "servicedesk.api",
     "servicedesk.webhooks",
+    # Sign-in, password reset, e-mail verification, TOTP (accounts/adapter.py adapts them to the desk).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    # The image captcha of the public "Ask us" form (servicedesk.ask).
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -92,13 +99,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # With REQUIRE_AGENT_MFA, an agent without TOTP is sent to set it up before anything else.
+    "servicedesk.accounts.middleware.AgentMfaMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.urls"
 WSGI_APPLICATION = "servicedesk.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "desk:home"
+LOGIN_REDIRECT_URL = "start"  # accounts.views.start: agents to the desk, contacts to the portal
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
@@ -167,6 +177,36 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(14 * 24 * 3600)))
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # the admin's and force_login's username + password
+    "allauth.account.auth_backends.AuthenticationBackend",  # the sign-in page: username or e-mail
+]
+# Agents sign in with their username, contacts with their e-mail (which is also their username).
+ACCOUNT_ADAPTER = "servicedesk.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]  # the username becomes the e-mail
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env("EMAIL_VERIFICATION", "optional")
+ACCOUNT_SESSION_REMEMBER = True  # a sign-in lasts SESSION_COOKIE_AGE, not until the browser closes
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Servicedesk: "
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+# allauth's rate-limit syntax: 10 failures a minute per IP address, 5 per 5 minutes per login.
+ACCOUNT_RATE_LIMITS = {"login_failed": env("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key")}
+# Proxies in front of gunicorn: the client's address is this many hops back in X-Forwarded-For (rate limits).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+# Anyone may create an account on the sign-in page; off: contacts get accounts only by an agent's invitation.
+ALLOW_SIGNUP = env_bool("ALLOW_SIGNUP")
+INVITATION_VALID_DAYS = int(env("INVITATION_VALID_DAYS", "7"))
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Servicedesk")
+REQUIRE_AGENT_MFA = env_bool("REQUIRE_AGENT_MFA")
+
+# Rate limits, TOTP replay protection and the like must be shared by every gunicorn worker and machine.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # The table is created by the accounts app's migrations.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "servicedesk_cache"}}
 
 # --- Internationalization -----------------------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "cs")
@@ -202,6 +242,15 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Servicedesk <servicedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Outbox delivery (mail/delivery.py). Attempts before an e-mail is given up as failed (shown on the ticket).
+MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "12"))
+# Retry n waits MAIL_BACKOFF_BASE × 2^(n-1) seconds, at most MAIL_BACKOFF_MAX.
+MAIL_BACKOFF_BASE = float(env("MAIL_BACKOFF_BASE", "30"))
+MAIL_BACKOFF_MAX = float(env("MAIL_BACKOFF_MAX", "3600"))
+# E-mails sent over one SMTP connection; a worker takes batches until nothing is due.
+MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))
+# Seconds a worker holds an e-mail it is sending; a dead worker's e-mails are taken by another after this.
+MAIL_LEASE_SECONDS = float(env("MAIL_LEASE_SECONDS", "300"))
 
 # --- The service desk's own rules ----------------------------------------------------------------------------
 # Impact x urgency -> priority (1 = P1 highest). Override with a JSON object such as {"high": {"high": 1, ...}}.
@@ -217,18 +266,72 @@ PRIORITY_MATRIX: dict[str, dict[str, int]] = json.loads(
         ),
     )
 )
+# How long a process remembers which team is the first-level one (asked for by every new ticket).
+TEAM_CACHE_SECONDS = float(env("TEAM_CACHE_SECONDS", "30"))
 # A closed ticket may be reopened for this many days after it was closed.
 REOPEN_WINDOW_DAYS = int(env("REOPEN_WINDOW_DAYS", "14"))
 # Resolved tickets are closed automatically after this many days without a reopen.
 AUTO_CLOSE_DAYS = int(env("AUTO_CLOSE_DAYS", "7"))
 
+# --- Outbound webhooks (docs/webhooks.md) ---------------------------------------------------------------------
+# Seconds a receiver has to answer one POST.
+WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))
+# Attempts before a delivery is given up as failed.
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
+# Retry n waits WEBHOOK_BACKOFF_BASE × 2^(n-1) seconds (+ up to 20 % jitter), at most WEBHOOK_BACKOFF_MAX.
+WEBHOOK_BACKOFF_BASE = float(env("WEBHOOK_BACKOFF_BASE", "30"))
+WEBHOOK_BACKOFF_MAX = float(env("WEBHOOK_BACKOFF_MAX", str(6 * 3600)))
+# How long a process keeps the list of active subscriptions (0 reads it on every ticket event).
+WEBHOOK_SUBSCRIPTION_CACHE_SECONDS = float(env("WEBHOOK_SUBSCRIPTION_CACHE_SECONDS", "5"))
+
+# --- The public "Ask us" form (/ask/, docs/configuration.md) ----------------------------------------------------
+# Origins allowed to embed /ask/embed/ in an iframe (CSP frame-ancestors), e.g. https://www.example.com.
+ASK_EMBED_ORIGINS = env_list("ASK_EMBED_ORIGINS")
+# Accepted submissions (captcha passed) per client IP address and per e-mail address: "count/period", period in
+# s, m, h or d (e.g. 5/10m). Counted in the database, so every gunicorn worker and machine shares them.
+ASK_RATE_LIMIT_PER_IP = env("ASK_RATE_LIMIT_PER_IP", "5/10m")
+ASK_RATE_LIMIT_PER_EMAIL = env("ASK_RATE_LIMIT_PER_EMAIL", "3/1h")
+ASK_QUESTION_MAX_LENGTH = int(env("ASK_QUESTION_MAX_LENGTH", "5000"))
+# django-simple-captcha: minutes a code stays valid (long enough to write a question), characters in a code.
+CAPTCHA_TIMEOUT = int(env("CAPTCHA_TIMEOUT", "30"))
+CAPTCHA_LENGTH = int(env("CAPTCHA_LENGTH", "5"))
+
 # --- REST API -----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "servicedesk.api.schema.ProblemAutoSchema",
+    # Programs send a personal token (Authorization: Bearer); the browser uses its session, with CSRF.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "servicedesk.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Errors as RFC 9457 problem details (servicedesk/api/problems.py).
+    "EXCEPTION_HANDLER": "servicedesk.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Servicedesk API", "VERSION": "1"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Servicedesk API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "Tickets are addressed by their number (e.g. `2026-000123`). Authenticate with a personal token from"
+        " /api/v1/tokens/ as `Authorization: Bearer <token>`. Errors are RFC 9457 problem details"
+        " (`application/problem+json`) with a machine-readable `code`: `invalid` (400, `errors` lists the fields),"
+        " `not_authenticated` / `authentication_failed` (401), `permission_denied` (403), `not_found` (404),"
+        " `illegal_transition` (409), `idempotency_in_progress` (409), `attachment_too_large` (413),"
+        " `action_refused` (422: the desk's rules refuse the request), `idempotency_key_reused` (422)."
+        " POST requests accept an `Idempotency-Key` header: retries with the same key and body within 24 hours"
+        " return the first answer."
+    ),
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "servicedesk.tickets.models.Level"},
+}
 
 LOGGING = {
     "version": 1,

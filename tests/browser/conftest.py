@@ -27,9 +27,13 @@ def sign_in(live_server, page):
     """sign_in(user) signs the user in through the login form and returns the page."""
 
     def _sign_in(user, language="en"):
+        from django.core.cache import cache
+
+        # The rate limits live in the shared cache, which outlives a test: start every sign-in afresh.
+        cache.clear()
         page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", user.username)
+        page.fill("#id_login", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit].primary")
         page.wait_for_load_state()

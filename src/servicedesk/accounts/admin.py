@@ -1,10 +1,13 @@
 """Admin of people and organizations: the back office's view of the directory, agents and teams."""
 
+from __future__ import annotations
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.accounts.models import Contact, Organization, Team, User
+from servicedesk.accounts.models import Contact, Invitation, Organization, Team, User
 
 
 @admin.register(User)
@@ -49,3 +52,20 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ("name", "email", "phone", "phone_digits", "organization__name")
     autocomplete_fields = ("organization",)
     raw_id_fields = ("user",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Who invited whom and when; read-only: invitations are sent from the desk's contact page."""
+
+    list_display = ("contact", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_select_related = ("contact", "invited_by")
+    search_fields = ("contact__name", "contact__email")
+    readonly_fields = ("contact", "user", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at")
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False

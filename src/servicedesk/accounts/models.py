@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -30,6 +32,27 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class _Memo:
+    """One value remembered for TEAM_CACHE_SECONDS; a change to a team in this process forgets it at once."""
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.expires_at = 0.0
+
+    def get(self, load: Any) -> Any:
+        now = time.monotonic()
+        if now >= self.expires_at:
+            self.value = load()
+            self.expires_at = now + settings.TEAM_CACHE_SECONDS
+        return self.value
+
+    def forget(self, **kwargs: Any) -> None:
+        self.expires_at = 0.0
+
+
+_first_level_memo = _Memo()
+
+
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("short name"), max_length=50, unique=True)
@@ -50,6 +73,13 @@ class Team(models.Model):
     @classmethod
     def first_level(cls) -> Team | None:
         return cls.objects.filter(is_first_level=True).first()
+
+    @classmethod
+    def first_level_id(cls) -> int | None:
+        """The first-level team's id, remembered for a while: every new ticket asks for it."""
+        return _first_level_memo.get(
+            lambda: cls.objects.filter(is_first_level=True).values_list("pk", flat=True).first()
+        )
 
 
 class Organization(models.Model):
@@ -168,3 +198,33 @@ class Contact(models.Model):
     @property
     def is_manager(self) -> bool:
         return self.role == ContactRole.MANAGER
+
+
+class Invitation(models.Model):
+    """A link that lets a contact set the password of their new login (accounts/invitations.py).
+
+    Only a hash of the token is stored: the link in the e-mail is the one copy of the secret. Single use, valid until
+    `expires_at`; inviting again revokes the links sent before."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.contact} ({self.created_at:%Y-%m-%d})"
+
+
+models.signals.post_save.connect(_first_level_memo.forget, sender=Team, weak=False)
+models.signals.post_delete.connect(_first_level_memo.forget, sender=Team, weak=False)

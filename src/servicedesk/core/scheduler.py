@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from servicedesk.core import tasks
 from servicedesk.core.models import Heartbeat, Schedule
+from servicedesk.mail import tasks as mail_tasks
+from servicedesk.webhooks import tasks as webhook_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,10 @@ PERIODIC: tuple[Periodic, ...] = (
     # /healthz turns 503 when this stops arriving: it proves the scheduler and a worker are both alive.
     Periodic("worker_heartbeat", dt.timedelta(seconds=30), tasks.worker_heartbeat),
     Periodic("auto_close_resolved", dt.timedelta(minutes=10), tasks.auto_close_resolved),
+    # Changes wake a worker themselves; this sweep sends retries whose backoff ran out and rows of dead workers.
+    Periodic("deliver_webhooks", dt.timedelta(seconds=15), webhook_tasks.deliver_due_webhooks),
+    # The outbox: new e-mails, retries whose backoff ran out, rows of dead workers (mail/delivery.py).
+    Periodic("deliver_mail", dt.timedelta(seconds=10), mail_tasks.deliver_due_mail),
 )
 
 

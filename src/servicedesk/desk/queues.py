@@ -219,6 +219,10 @@ def queue_tickets(
     sort: Sort,
 ) -> QuerySet[Ticket]:
     """The rows to show. A search looks through every ticket the agent may see, not only the queue."""
-    tickets = filter_tickets(tickets, filters.search) if filters.search else tickets.filter(queue.condition(user, now))
+    tickets = (
+        filter_tickets(tickets, filters.search, user=user)
+        if filters.search
+        else tickets.filter(queue.condition(user, now))
+    )
     tickets = apply_filters(tickets, filters)
     return apply_sort(tickets.select_related(*ROW_RELATIONS), sort)

@@ -1,5 +1,10 @@
+"""The customer portal (/portal/)."""
+
 from django.urls import URLPattern, URLResolver
+
+from servicedesk.portal.views import new, ticket, tickets
 
 app_name = "portal"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+# "tickets/new/" before "tickets/<number>/".
+urlpatterns: list[URLPattern | URLResolver] = [*tickets.urlpatterns, *new.urlpatterns, *ticket.urlpatterns]

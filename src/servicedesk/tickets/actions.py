@@ -37,6 +37,7 @@ from servicedesk.tickets.models import (
     priority_for,
 )
 from servicedesk.tickets.states import REOPENABLE_STATES, IllegalTransition, State, check_transition, label
+from servicedesk.webhooks import outbox
 
 if TYPE_CHECKING:
     from servicedesk.accounts.models import User
@@ -63,7 +64,7 @@ def _event(
     public: bool = False,
     at: dt.datetime | None = None,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
         actor=actor,
@@ -75,6 +76,14 @@ def _event(
         is_public=public,
         created_at=at or clock.now(),
     )
+    outbox.record(event)  # outbound webhooks: their delivery rows are written in this same transaction
+    return event
+
+
+def record_event(ticket: Ticket, kind: str, actor: User | None, **details: Any) -> TicketEvent:
+    """A history event for a write that lives in another app (the portal's satisfaction rating): the same row and
+    the same webhook outbox as the actions here. Call it inside the transaction of that write."""
+    return _event(ticket, kind, actor, **details)
 
 
 def _touch(ticket: Ticket, now: dt.datetime, *fields: str) -> None:
@@ -146,8 +155,12 @@ def open_ticket(
         if organization is None or item.organization_id != organization.pk:
             raise ActionError(_("An affected item must belong to the ticket's organization."))
     now = created_at or clock.now()
-    if team is None:
-        team = (category.default_team if category is not None else None) or Team.first_level()
+    # Ids, not objects: the category's default team and the (remembered) first-level team cost no query.
+    team_id = team.pk if team is not None else None
+    if team_id is None and category is not None:
+        team_id = category.default_team_id
+    if team_id is None:
+        team_id = Team.first_level_id()
     ticket = Ticket.objects.create(
         number=next_ticket_number(timezone.localtime(now).year),
         subject=subject[:255],
@@ -160,7 +173,7 @@ def open_ticket(
         organization=organization,
         requester=requester,
         category=category,
-        team=team,
+        team_id=team_id,
         parent=parent,
         created_by=actor,
         created_at=now,
@@ -172,8 +185,8 @@ def open_ticket(
         ticket.items.set(items)
     if tags:
         _set_tags(ticket, tags)
-    if team is not None:
-        TeamStint.objects.create(ticket=ticket, team=team, started_at=now)
+    if team_id is not None:
+        TeamStint.objects.create(ticket=ticket, team_id=team_id, started_at=now)
     _event(ticket, EventKind.CREATED, actor, actor_label=actor_label, new=channel, public=True, at=now)
     search.index_ticket(ticket, created=True)
     return ticket

@@ -294,6 +294,7 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Merged")
     LINKED = "linked", _("Linked")
     REOPENED = "reopened", _("Reopened")
+    RATED = "rated", _("Resolution rated")
 
 
 # Events a customer may see on the portal's status timeline.
@@ -384,4 +385,5 @@ class TicketSearchDocument(models.Model):
     """The normalized text search runs over; the index itself lives beside it (FTS5 table or GIN index)."""
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
-    body = models.TextField()
+    body = models.TextField()  # public: number, subject, description, public replies
+    internal = models.TextField(default="", blank=True)  # internal notes: agents only

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from servicedesk.accounts.invitations import InvitationError, invite_contact
 from servicedesk.accounts.models import Contact, Organization
 from servicedesk.desk.access import agent_required
 from servicedesk.desk.hotline import open_tickets_count
@@ -103,8 +107,23 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "desk/contact.html", context)
 
 
+@agent_required
+@require_POST
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the contact a portal login and e-mail them the link to set its password (again, when re-invited)."""
+    person = get_object_or_404(Contact.objects.select_related("user"), pk=pk)
+    try:
+        invite_contact(person, invited_by=_user(request))
+    except InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": person.email})
+    return redirect("desk:contact", pk=person.pk)
+
+
 urlpatterns: list[URLPattern] = [
     path("customers/", organizations, name="organizations"),
     path("customers/<int:pk>/", organization, name="organization"),
     path("contacts/<int:pk>/", contact, name="contact"),
+    path("contacts/<int:pk>/invite/", invite, name="invite_contact"),
 ]
