@@ -135,6 +135,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="tickets",
+        db_index=False,  # covered by a composite index of Meta.indexes that starts with it
         verbose_name=_("organization"),
     )
     requester = models.ForeignKey(
@@ -143,12 +144,19 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="requested_tickets",
+        db_index=False,  # covered by a composite index of Meta.indexes that starts with it
         verbose_name=_("requester"),
     )
     cc = models.ManyToManyField(Contact, blank=True, related_name="cc_tickets", verbose_name=_("CC"))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category"))
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("team")
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        db_index=False,  # covered by a composite index of Meta.indexes that starts with it
+        verbose_name=_("team"),
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -156,6 +164,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
+        db_index=False,  # covered by a composite index of Meta.indexes that starts with it
         verbose_name=_("agent"),
     )
     items = models.ManyToManyField(
@@ -181,7 +190,7 @@ class Ticket(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
@@ -310,7 +319,12 @@ class ImmutableError(Exception):
 class TicketEvent(models.Model):
     """One immutable step of a ticket's history."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # (ticket, created_at) serves it
+    )
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     actor_label = models.CharField(max_length=200, blank=True, help_text="Who acted when no user did.")
