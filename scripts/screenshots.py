@@ -62,6 +62,9 @@ def main() -> None:
                 page.fill("#id_login", "admin")
                 page.fill("#id_password", "servicedesk-demo")
                 page.click("button[type=submit].primary")
+                # The account's language wins over the cookie: switch it the way a person does.
+                page.click(f".langswitch button[value={language}]")
+                page.wait_for_load_state()
                 page.goto(f"{base}/?queue=open")
                 page.screenshot(path=OUT / f"queue-{language}.png")
                 first = page.locator("table a[href*='/tickets/']").first
@@ -74,6 +77,11 @@ def main() -> None:
                 page.goto(f"{base}/?queue=open")
                 page.screenshot(path=OUT / f"queue-phone-{language}.png")
                 context.close()
+            context = browser.new_context(viewport={"width": 900, "height": 900})
+            page = context.new_page()
+            page.goto(f"{base}/ask/")  # the public "Ask us" form, as a visitor sees it (Czech by default)
+            page.screenshot(path=OUT / "ask-cs.png", full_page=True)
+            context.close()
             browser.close()
     finally:
         server.terminate()
