@@ -67,7 +67,7 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if token is None:
             sys.exit("no CSRF token on the login page")
-        form = urlencode({"csrfmiddlewaretoken": token.group(1), "username": username, "password": password})
+        form = urlencode({"csrfmiddlewaretoken": token.group(1), "login": username, "password": password})
         status, _page = self.request("POST", "/login/", form)
         if status != 302 or "sessionid" not in self.cookies:
             sys.exit(f"signing in as {username} failed (HTTP {status})")

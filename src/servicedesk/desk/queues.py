@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, Field, IntegerField, Q, QuerySet, Value, When
+from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Team
@@ -35,33 +37,57 @@ class Queue:
     slug: str
     label: _StrPromise
     # The tickets of the queue as a condition, so that all the queues' counts fit in one aggregate query.
-    condition: Callable[[User, dt.datetime], Q]
+    # `scan` asks for the state test in a form SQLite's planner will not drive the query by (see ScanIn).
+    condition: Callable[..., Q]
 
 
-def _mine(user: User, now: dt.datetime) -> Q:
-    return Q(assigned_to=user, state__in=OPEN_STATES)
+def _states(states: object, scan: bool) -> Q:
+    return Q(**{"state__scan_in" if scan else "state__in": states})
 
 
-def _my_teams(user: User, now: dt.datetime) -> Q:
+def _mine(user: User, now: dt.datetime, scan: bool = False) -> Q:
+    return Q(assigned_to=user) & _states(OPEN_STATES, scan)
+
+
+def _my_teams(user: User, now: dt.datetime, scan: bool = False) -> Q:
     # A subquery rather than a join: a join through team members inside an aggregate would multiply rows.
-    return Q(team__in=Team.objects.filter(members=user).values("pk"), state__in=OPEN_STATES)
+    return Q(team__in=Team.objects.filter(members=user).values("pk")) & _states(OPEN_STATES, scan)
 
 
-def _unassigned(user: User, now: dt.datetime) -> Q:
-    return Q(assigned_to__isnull=True, state__in=OPEN_STATES)
+def _unassigned(user: User, now: dt.datetime, scan: bool = False) -> Q:
+    return Q(assigned_to__isnull=True) & _states(OPEN_STATES, scan)
 
 
-def _all_open(user: User, now: dt.datetime) -> Q:
-    return Q(state__in=OPEN_STATES)
+def _all_open(user: User, now: dt.datetime, scan: bool = False) -> Q:
+    return _states(OPEN_STATES, scan)
 
 
-def _waiting(user: User, now: dt.datetime) -> Q:
-    return Q(state__in=WAITING_STATES)
+def _waiting(user: User, now: dt.datetime, scan: bool = False) -> Q:
+    return _states(WAITING_STATES, scan)
 
 
-def _recently_resolved(user: User, now: dt.datetime) -> Q:
+def _recently_resolved(user: User, now: dt.datetime, scan: bool = False) -> Q:
     since = now - dt.timedelta(days=RECENTLY_RESOLVED_DAYS)
-    return Q(state__in=[State.RESOLVED, State.CLOSED]) & (Q(resolved_at__gte=since) | Q(closed_at__gte=since))
+    # Resolving and closing touch updated_at, so the (small, indexed) recent range holds every match; the state
+    # test never drives this one (years of closed tickets share two state values).
+    return (
+        _states([State.RESOLVED, State.CLOSED], scan=True)
+        & Q(updated_at__gte=since)
+        & (Q(resolved_at__gte=since) | Q(closed_at__gte=since))
+    )
+
+
+@Field.register_lookup
+class ScanIn(In):
+    """`state__scan_in`: IN, which on SQLite is written `+state IN (…)` so that the planner walks the sort's index
+    (updated_at, created_at) and stops at the page's last row, instead of collecting every open ticket through the
+    state index and sorting them (50 ms at 28,000 open tickets). Other databases plan this well by themselves."""
+
+    lookup_name = "scan_in"
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = self.as_sql(compiler, connection)
+        return f"+{sql}", list(params)
 
 
 QUEUES: tuple[Queue, ...] = (
@@ -76,10 +102,21 @@ QUEUES_BY_SLUG = {queue.slug: queue for queue in QUEUES}
 
 
 def queue_counts(tickets: QuerySet[Ticket], user: User, now: dt.datetime) -> dict[str, int]:
-    """The number of tickets in every queue, in one aggregate query."""
-    return tickets.aggregate(
-        **{queue.slug: Count("pk", filter=queue.condition(user, now)) for queue in QUEUES},
-    )
+    """The number of tickets in every queue, in one statement of one COUNT per queue: each count is answered by
+    its own index (assignee, team, state), instead of one pass testing every condition on every ticket."""
+    selects: list[str] = []
+    params: list[Any] = []
+    for queue in QUEUES:
+        counted = tickets.filter(queue.condition(user, now)).order_by().values("pk")
+        sql, query_params = counted.query.sql_with_params()
+        # The SQL is Django's own compilation of the queue's queryset; the values stay bound parameters.
+        alias = connection.ops.quote_name(queue.slug)
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted) AS {alias}")  # noqa: S608
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        row = cursor.fetchone()
+    return {queue.slug: int(count) for queue, count in zip(QUEUES, row, strict=True)}
 
 
 def choose_queue(requested: str | None, counts: Mapping[str, int]) -> Queue:
@@ -222,7 +259,7 @@ def queue_tickets(
     tickets = (
         filter_tickets(tickets, filters.search, user=user)
         if filters.search
-        else tickets.filter(queue.condition(user, now))
+        else tickets.filter(queue.condition(user, now, scan=sort.field in {"updated", "created", "number"}))
     )
     tickets = apply_filters(tickets, filters)
     return apply_sort(tickets.select_related(*ROW_RELATIONS), sort)
