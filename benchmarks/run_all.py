@@ -23,6 +23,9 @@ BENCHMARKS = [
     "benchmarks.bench_open_ticket",
     "benchmarks.bench_pages",
     "benchmarks.bench_search",
+    "benchmarks.bench_api",
+    "benchmarks.bench_ask_flood",
+    "benchmarks.bench_outbox",
 ]
 
 
