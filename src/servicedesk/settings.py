@@ -151,6 +151,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Keep each process's connection: a new one per request re-runs the PRAGMAs above and re-reads the
+            # schema, which cost more than the request itself.
+            "CONN_MAX_AGE": int(env("CONN_MAX_AGE", "600")),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
