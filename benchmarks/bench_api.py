@@ -21,11 +21,9 @@ import http.client
 import json
 import multiprocessing
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 
 from benchmarks import common, words
@@ -33,20 +31,6 @@ from benchmarks.bench_pages import free_port, start_gunicorn, stop
 
 TARGET_POSTS_PER_SECOND = 400
 TARGET_LIST_P95_MS = 50
-
-
-def copy_sqlite() -> Path:
-    source = common.data_dir() / "servicedesk.sqlite3"
-    folder = common.OUT / "sqlite-api"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "servicedesk.sqlite3"
-    for stale in folder.glob("servicedesk.sqlite3*"):
-        stale.unlink()
-    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
-        original.backup(copy)
-    (folder / "secret_key").write_text((common.data_dir() / "secret_key").read_text())
-    (folder / "static").mkdir(exist_ok=True)
-    return folder
 
 
 def request(port: int, method: str, path: str, token: str, body: object = None, key: str = "") -> tuple[int, bytes]:
@@ -127,7 +111,7 @@ def main() -> None:
     args = parser.parse_args()
 
     common.ensure_generated()
-    folder = copy_sqlite() if common.database_label() == "sqlite" else None
+    folder = common.copy_sqlite("sqlite-api") if common.database_label() == "sqlite" else None
     common.setup_django(folder)
     from django.db import connection
 

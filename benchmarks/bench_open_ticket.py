@@ -12,28 +12,11 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sqlite3
 import time
-from contextlib import closing
-from pathlib import Path
 
 from benchmarks import common, words
 
 TARGET_PER_SECOND = 1_000
-
-
-def copy_sqlite() -> Path:
-    """A fresh copy of the generated SQLite database, for this run to write to."""
-    source = common.data_dir() / "servicedesk.sqlite3"
-    folder = common.OUT / "sqlite-open"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "servicedesk.sqlite3"
-    for stale in folder.glob("servicedesk.sqlite3*"):
-        stale.unlink()
-    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
-        original.backup(copy)
-    (folder / "secret_key").write_text((common.data_dir() / "secret_key").read_text())
-    return folder
 
 
 def main() -> None:
@@ -43,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
 
     common.ensure_generated()
-    common.setup_django(copy_sqlite() if common.database_label() == "sqlite" else None)
+    common.setup_django(common.copy_sqlite("sqlite-open") if common.database_label() == "sqlite" else None)
     run(args.n, profile=args.profile)
 
 
