@@ -3,12 +3,14 @@ landing by role, password reset by e-mail, sign-up closed by default, TOTP as th
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import re
 import time
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.conf import settings
@@ -194,6 +196,12 @@ def test_sign_up_when_allowed_makes_a_login_named_by_the_email(client, settings)
 
 
 class TestSecondFactor:
+    @pytest.fixture(autouse=True)
+    def _clock_inside_one_totp_step(self):
+        """A code made at 09:00:29.99 and checked at 09:00:30.01 would belong to the next 30-second step."""
+        with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=dt.UTC), tick=False):
+            yield
+
     def test_totp_is_asked_after_the_password(self, client, l1_agent):
         secret = generate_totp_secret()
         TOTP.activate(l1_agent, secret)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from django.contrib.auth import authenticate
@@ -230,10 +229,8 @@ def test_the_same_seed_gives_the_same_demo():
     assert snapshot() == first
 
 
-def test_the_full_demo_is_quick_and_varied():
-    started = time.monotonic()
+def test_the_full_demo_is_varied():
     run_demo()
-    assert time.monotonic() - started < 20
     assert Ticket.objects.filter(merged_into__isnull=True).count() == 300
     assert set(Ticket.objects.values_list("type", flat=True)) == set(TicketType.values)
     assert Ticket.objects.values("category").distinct().count() >= 10
