@@ -133,12 +133,19 @@ def test_run_serves_the_desk_and_stops_everything_on_a_signal(run, stop_signal):
 
     app.process.send_signal(stop_signal)
     assert app.process.wait(timeout=10) == 0
-    time.sleep(0.2)
-    assert [pid for pid in children if alive(pid)] == []
+    assert survivors(children) == []
     log = app.log()
     for prefix in ("web       | ", "worker    | ", "scheduler | "):
         assert prefix in log
     assert '"GET /login/ HTTP/1.1" 200' in log  # gunicorn's access log, prefixed
+
+
+def survivors(pids: list[int], within: float = 5.0) -> list[int]:
+    """The processes still alive after waiting up to `within` seconds for them to go."""
+    deadline = time.monotonic() + within
+    while (left := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
 
 
 def test_when_one_component_dies_the_others_are_stopped_and_run_fails(run):
@@ -150,6 +157,5 @@ def test_when_one_component_dies_the_others_are_stopped_and_run_fails(run):
     children = descendants(app.process.pid)
     os.kill(scheduler, signal.SIGKILL)
     assert app.process.wait(timeout=15) == 1
-    time.sleep(0.2)
-    assert [pid for pid in children if alive(pid)] == []
+    assert survivors(children) == []
     assert "scheduler | exited with code -9; stopping the others" in app.log()
