@@ -26,6 +26,7 @@ BENCHMARKS = [
     "benchmarks.bench_api",
     "benchmarks.bench_ask_flood",
     "benchmarks.bench_outbox",
+    "benchmarks.bench_sla_clock",
 ]
 
 

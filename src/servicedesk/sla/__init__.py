@@ -1,0 +1,1 @@
+"""Service-level agreements: calendars, plans, contracts; clock.py is the pure business-time arithmetic."""
