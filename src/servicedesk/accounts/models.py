@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.lib.memo import TimedMemo
 from servicedesk.lib.text import fold
 
 
@@ -30,27 +30,6 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         return self.get_full_name() or self.username
-
-
-class _Memo:
-    """One value remembered for TEAM_CACHE_SECONDS; a change to a team in this process forgets it at once."""
-
-    def __init__(self) -> None:
-        self.value: Any = None
-        self.expires_at = 0.0
-
-    def get(self, load: Any) -> Any:
-        now = time.monotonic()
-        if now >= self.expires_at:
-            self.value = load()
-            self.expires_at = now + settings.TEAM_CACHE_SECONDS
-        return self.value
-
-    def forget(self, **kwargs: Any) -> None:
-        self.expires_at = 0.0
-
-
-_first_level_memo = _Memo()
 
 
 class Team(models.Model):
@@ -77,9 +56,7 @@ class Team(models.Model):
     @classmethod
     def first_level_id(cls) -> int | None:
         """The first-level team's id, remembered for a while: every new ticket asks for it."""
-        return _first_level_memo.get(
-            lambda: cls.objects.filter(is_first_level=True).values_list("pk", flat=True).first()
-        )
+        return _first_level_memo.get()
 
 
 class Organization(models.Model):
@@ -226,5 +203,10 @@ class Invitation(models.Model):
         return f"{self.contact} ({self.created_at:%Y-%m-%d})"
 
 
+# Every new ticket asks which team is first level; teams change a few times a year.
+_first_level_memo: TimedMemo[int | None] = TimedMemo(
+    lambda: Team.objects.filter(is_first_level=True).values_list("pk", flat=True).first(),
+    lambda: settings.TEAM_CACHE_SECONDS,
+)
 models.signals.post_save.connect(_first_level_memo.forget, sender=Team, weak=False)
 models.signals.post_delete.connect(_first_level_memo.forget, sender=Team, weak=False)

@@ -1,13 +1,12 @@
 """The intake: ticket history events become Delivery rows in the same transaction as the ticket change.
 
-`record()` runs on every ticket event, so the active subscriptions are cached briefly (see _SubscriptionCache):
+`record()` runs on every ticket event, so the active subscriptions are cached briefly (see _cache):
 with none, an event costs nothing. The payload is a snapshot of the ticket as it is at the moment of the event
 (an action that writes several events, e.g. escalate-and-assign, produces several deliveries in order)."""
 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from servicedesk.lib.memo import TimedMemo
 from servicedesk.tickets.models import Article, ArticleKind, EventKind
 from servicedesk.webhooks import events
 from servicedesk.webhooks.models import Delivery, Subscription
@@ -28,32 +28,14 @@ if TYPE_CHECKING:
 INTERNAL_KINDS = frozenset({EventKind.NOTE_ADDED})
 
 
-class _SubscriptionCache:
-    """The active subscriptions, kept for WEBHOOK_SUBSCRIPTION_CACHE_SECONDS: record() runs on every ticket event
-    (hundreds a second when monitoring or e-mail is busy) and subscriptions change a few times a year. A save or
-    delete in this process forgets the list at once; other processes see the change within the TTL."""
-
-    def __init__(self) -> None:
-        self.subscriptions: list[Subscription] = []
-        self.expires_at = 0.0
-
-    def get(self) -> list[Subscription]:
-        ttl = settings.WEBHOOK_SUBSCRIPTION_CACHE_SECONDS
-        now = time.monotonic()
-        if ttl <= 0 or now >= self.expires_at:
-            self.subscriptions = list(
-                Subscription.objects.filter(active=True).only(
-                    "id", "event_types", "organization_id", "include_internal"
-                )
-            )
-            self.expires_at = now + ttl
-        return self.subscriptions
-
-    def forget(self, **kwargs: Any) -> None:
-        self.expires_at = 0.0
-
-
-_cache = _SubscriptionCache()
+# record() runs on every ticket event (hundreds a second when monitoring or e-mail is busy) and subscriptions
+# change a few times a year: the active ones are remembered for WEBHOOK_SUBSCRIPTION_CACHE_SECONDS.
+_cache: TimedMemo[list[Subscription]] = TimedMemo(
+    lambda: list(
+        Subscription.objects.filter(active=True).only("id", "event_types", "organization_id", "include_internal")
+    ),
+    lambda: settings.WEBHOOK_SUBSCRIPTION_CACHE_SECONDS,
+)
 post_save.connect(_cache.forget, sender=Subscription, weak=False)
 post_delete.connect(_cache.forget, sender=Subscription, weak=False)
 
