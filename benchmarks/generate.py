@@ -327,7 +327,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def text_words(parts: list[str]) -> str:
     from servicedesk.tickets import search
 
-    return " ".join(_WORD.findall(search.normalize("\n".join(parts))))
+    return " ".join(_WORD.findall(search.fold("\n".join(parts))))
 
 
 def document_text(ticket: object, bodies: list[str]) -> str:

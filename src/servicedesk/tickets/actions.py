@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -651,8 +650,3 @@ def merge(source: Ticket, *, actor: User | None, into: Ticket) -> Ticket:
     search.index_ticket(into)
     search.index_ticket(source)
     return into
-
-
-def validate_minutes(value: int) -> None:
-    if value <= 0:
-        raise ValidationError(_("Minutes must be positive."))

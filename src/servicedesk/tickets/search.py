@@ -21,16 +21,13 @@ from servicedesk.tickets.models import ArticleKind, Ticket, TicketSearchDocument
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-normalize = fold
-
-
 def terms(query: str) -> list[str]:
-    return _WORD.findall(normalize(query))[:12]
+    return _WORD.findall(fold(query))[:12]
 
 
 def _words(texts: Iterable[str]) -> str:
     # Words only, so both databases' tokenizers see the same words ("2026-000123" is "2026 000123").
-    return " ".join(_WORD.findall(normalize("\n".join(texts))))
+    return " ".join(_WORD.findall(fold("\n".join(texts))))
 
 
 def document_text(ticket: Ticket, bodies: Iterable[str] | None = None) -> str:
