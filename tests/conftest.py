@@ -27,12 +27,18 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _forget_remembered_rows():
     """Per-process memos of rows must not outlive the test transaction that made the rows."""
+    from servicedesk.sla import config as sla_config
+
+    sla_config.forget()  # also before: a test may start with another test's snapshot in this process
     yield
     from servicedesk.accounts.models import _first_level_memo
+    from servicedesk.sla import config as sla_config
     from servicedesk.webhooks.outbox import _cache
 
     _first_level_memo.forget()
     _cache.forget()
+    sla_config.forget()
+    sla_config._definitions.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -182,11 +182,15 @@ def test_a_committed_change_wakes_a_worker_once(
 
 def test_later_issues_can_add_event_types():
     assert [name for name, _ in events.choices()][: len(ALL_TICKET_EVENTS)] == ALL_TICKET_EVENTS
-    events.register("sla.breached", "SLA breached")
+    events.register("monitoring.down", "Monitored item down")
     try:
-        assert "sla.breached" in dict(events.choices())
+        assert "monitoring.down" in dict(events.choices())
     finally:
-        del events.EVENT_TYPES["sla.breached"]
+        del events.EVENT_TYPES["monitoring.down"]
+
+
+def test_the_sla_app_registers_its_event_types():
+    assert {"sla.warning", "sla.breached", "sla.changed"} <= set(events.EVENT_TYPES)
 
 
 def test_every_ticket_history_event_kind_has_a_webhook_event_type():

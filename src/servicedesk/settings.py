@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "servicedesk.accounts",
     "servicedesk.assets",
     "servicedesk.tickets",
+    "servicedesk.sla",
+    "servicedesk.notifications",
     "servicedesk.desk",
     "servicedesk.mail",
     "servicedesk.portal",
@@ -275,6 +277,10 @@ PRIORITY_MATRIX: dict[str, dict[str, int]] = json.loads(
 )
 # How long a process remembers which team is the first-level one (asked for by every new ticket).
 TEAM_CACHE_SECONDS = float(env("TEAM_CACHE_SECONDS", "30"))
+# Seconds a process remembers the SLA calendars, plans and contracts (sla/config.py).
+SLA_CONFIG_CACHE_SECONDS = float(env("SLA_CONFIG_CACHE_SECONDS", "30"))
+# How many tickets one sweep transaction handles (sla/sweep.py).
+SLA_SWEEP_BATCH = int(env("SLA_SWEEP_BATCH", "500"))
 # A closed ticket may be reopened for this many days after it was closed.
 REOPEN_WINDOW_DAYS = int(env("REOPEN_WINDOW_DAYS", "14"))
 # Resolved tickets are closed automatically after this many days without a reopen.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from servicedesk.core import tasks
 from servicedesk.core.models import Heartbeat, Schedule
 from servicedesk.mail import tasks as mail_tasks
+from servicedesk.sla import tasks as sla_tasks
 from servicedesk.webhooks import tasks as webhook_tasks
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("deliver_webhooks", dt.timedelta(seconds=15), webhook_tasks.deliver_due_webhooks),
     # The outbox: new e-mails, retries whose backoff ran out, rows of dead workers (mail/delivery.py).
     Periodic("deliver_mail", dt.timedelta(seconds=10), mail_tasks.deliver_due_mail),
+    # SLA warnings and breaches: a threshold fires within this long of being crossed (sla/sweep.py).
+    Periodic("sweep_sla", dt.timedelta(seconds=30), sla_tasks.sweep_sla),
 )
 
 

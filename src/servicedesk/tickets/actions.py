@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import Contact, Organization, Team
 from servicedesk.assets.models import ConfigurationItem
 from servicedesk.lib import clock
+from servicedesk.sla import engine as sla
 from servicedesk.tickets import search
 from servicedesk.tickets.files import UploadedFile, store_blob
 from servicedesk.tickets.models import (
@@ -83,6 +84,26 @@ def record_event(ticket: Ticket, kind: str, actor: User | None, **details: Any) 
     """A history event for a write that lives in another app (the portal's satisfaction rating): the same row and
     the same webhook outbox as the actions here. Call it inside the transaction of that write."""
     return _event(ticket, kind, actor, **details)
+
+
+def _sla_events(ticket: Ticket, changes: list[sla.Change], actor: User | None, now: dt.datetime) -> None:
+    """The SLA timers' history events (sla/engine.py decided them) in this action's transaction."""
+    for change in changes:
+        _event(
+            ticket,
+            change.kind,
+            actor if change.kind not in _SYSTEM_SLA_KINDS else None,
+            actor_label="SLA" if change.kind in _SYSTEM_SLA_KINDS else "",
+            field=change.field,
+            old=change.old,
+            new=change.new,
+            note=change.note,
+            at=now,
+        )
+
+
+# Timer transitions nobody did by hand: recorded as done by "SLA".
+_SYSTEM_SLA_KINDS = frozenset({"sla_started", "sla_paused", "sla_resumed", "sla_met", "sla_stopped", "sla_breached"})
 
 
 def _touch(ticket: Ticket, now: dt.datetime, *fields: str) -> None:
@@ -160,7 +181,7 @@ def open_ticket(
         team_id = category.default_team_id
     if team_id is None:
         team_id = Team.first_level_id()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         number=next_ticket_number(timezone.localtime(now).year),
         subject=subject[:255],
         description=description,
@@ -178,6 +199,8 @@ def open_ticket(
         created_at=now,
         updated_at=now,
     )
+    sla_changes = sla.start(ticket, [item.pk for item in items], now)
+    ticket.save(force_insert=True)
     if cc:
         ticket.cc.set(cc)
     if items:
@@ -187,6 +210,7 @@ def open_ticket(
     if team_id is not None:
         TeamStint.objects.create(ticket=ticket, team_id=team_id, started_at=now)
     _event(ticket, EventKind.CREATED, actor, actor_label=actor_label, new=channel, public=True, at=now)
+    _sla_events(ticket, sla_changes, actor, now)
     search.index_ticket(ticket, created=True)
     return ticket
 
@@ -231,10 +255,12 @@ def assign(ticket: Ticket, *, actor: User | None, agent: User | None, actor_labe
         new=agent.display_name() if agent else "",
         at=now,
     )
+    if agent is not None:
+        _sla_events(ticket, sla.on_reaction(ticket, now), actor, now)
     if agent is not None and ticket.state == State.NEW:
         _change_state(ticket, State.ASSIGNED, actor, now=now, actor_label=actor_label)
         fields.append("state")
-    _touch(ticket, now, *fields)
+    _touch(ticket, now, *fields, *sla.SLA_FIELDS)
     return ticket
 
 
@@ -291,10 +317,12 @@ def escalate(ticket: Ticket, *, actor: User | None, team: Team, reason: str, age
     if agent is not None and ticket.assigned_at is None:
         ticket.assigned_at = now
         fields.append("assigned_at")
+    if agent is not None or not team.is_first_level:
+        _sla_events(ticket, sla.on_reaction(ticket, now, by_team=agent is None), actor, now)
     if agent is not None and ticket.state == State.NEW:
         _change_state(ticket, State.ASSIGNED, actor, now=now)
         fields.append("state")
-    _touch(ticket, now, *fields)
+    _touch(ticket, now, *fields, *sla.SLA_FIELDS)
     return ticket
 
 
@@ -363,6 +391,7 @@ def _change_state(
         public=True,
         at=now,
     )
+    _sla_events(ticket, sla.on_state_change(ticket, old_state, new_state, now), actor, now)
 
 
 def can_reopen(ticket: Ticket, now: dt.datetime | None = None) -> bool:
@@ -391,7 +420,7 @@ def transition(ticket: Ticket, *, actor: User | None, to_state: str, reason: str
     if to_state == State.RESOLVED and ticket.state in REOPENABLE_STATES:
         raise IllegalTransition(_("The ticket is already resolved."))
     _change_state(ticket, to_state, actor, now=now, reason=reason, actor_label=actor_label)
-    _touch(ticket, now, "state", "resolved_at", "closed_at")
+    _touch(ticket, now, "state", "resolved_at", "closed_at", *sla.SLA_FIELDS)
     return ticket
 
 
@@ -458,6 +487,16 @@ def update_fields(ticket: Ticket, *, actor: User | None, **changes: Any) -> Tick
         )
         ticket.priority = new_priority
         changed.append("priority")
+    if {"organization", "category"} & set(changed):
+        item_ids = list(ticket.items.values_list("pk", flat=True))
+        sla_changes = sla.reselect_contract(ticket, item_ids, now)
+        if not sla_changes and "priority" in changed:
+            sla_changes = sla.recompute(ticket, now, reason="priority")
+        _sla_events(ticket, sla_changes, actor, now)
+        changed += sla.SLA_FIELDS
+    elif "priority" in changed:
+        _sla_events(ticket, sla.recompute(ticket, now, reason="priority"), actor, now)
+        changed += sla.SLA_FIELDS
     if tags is not None:
         before = sorted(ticket.tags.values_list("name", flat=True))
         _set_tags(ticket, tags)
@@ -645,8 +684,51 @@ def merge(source: Ticket, *, actor: User | None, into: Ticket) -> Ticket:
             public=True,
             at=now,
         )
-    _touch(source, now, "merged_into", "state", "closed_at")
+        _sla_events(source, sla.on_state_change(source, old_state, State.CLOSED, now), actor, now)
+    _touch(source, now, "merged_into", "state", "closed_at", *sla.SLA_FIELDS)
     _touch(into, now)
     search.index_ticket(into)
     search.index_ticket(source)
     return into
+
+
+# --- SLA --------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reapply_sla_plan(ticket: Ticket, *, actor: User | None) -> Ticket:
+    """Measure the ticket under the current version of its SLA plan; the deadlines are recomputed from entry."""
+    _require_agent(actor)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    now = clock.now()
+    changes = sla.reapply_current(ticket, now)
+    if not changes:
+        raise ActionError(_("The ticket is already measured under the current version of its plan."))
+    _sla_events(ticket, changes, actor, now)
+    _touch(ticket, now, *sla.SLA_FIELDS)
+    return ticket
+
+
+@transaction.atomic
+def raise_priority(ticket: Ticket, *, actor: User | None, actor_label: str = "", reason: str = "") -> Ticket:
+    """One step more urgent (P3 → P2), e.g. an SLA breach action; the deadlines follow the new priority."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.priority <= 1:
+        return ticket
+    now = clock.now()
+    old = ticket.priority
+    ticket.priority = old - 1
+    _event(
+        ticket,
+        EventKind.PRIORITY_CHANGED,
+        actor,
+        actor_label=actor_label,
+        field="priority",
+        old=f"P{old}",
+        new=f"P{ticket.priority}",
+        note=reason,
+        at=now,
+    )
+    _sla_events(ticket, sla.recompute(ticket, now, reason="priority"), actor, now)
+    _touch(ticket, now, "priority", *sla.SLA_FIELDS)
+    return ticket

@@ -198,6 +198,34 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
+    # SLA (sla/engine.py keeps these; docs/sla.md gives their exact meaning).
+    contract = models.ForeignKey(
+        "sla.Contract",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("contract"),
+    )
+    sla_plan = models.ForeignKey(
+        "sla.SlaPlanVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("SLA plan"),
+    )
+    reaction_due_at = models.DateTimeField(_("reaction due"), null=True, blank=True)
+    reacted_at = models.DateTimeField(_("reacted"), null=True, blank=True)
+    reaction_breached = models.BooleanField(_("reaction breached"), default=False)
+    reaction_level = models.PositiveSmallIntegerField(default=0, help_text="Warning levels fired; last = breach.")
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    resolution_breached = models.BooleanField(_("resolution breached"), default=False)
+    resolution_level = models.PositiveSmallIntegerField(default=0, help_text="Warning levels fired; last = breach.")
+    paused_seconds = models.PositiveIntegerField(_("paused business seconds"), default=0)
+    sla_paused_since = models.DateTimeField(null=True, blank=True)
+    sla_next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
     objects = TicketQuerySet.as_manager()
 
     class Meta:
@@ -212,6 +240,8 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "state"]),
             models.Index(fields=["updated_at"]),
             models.Index(fields=["created_at"]),
+            models.Index(fields=["reaction_due_at"]),
+            models.Index(fields=["resolution_due_at"]),
         ]
 
     def __str__(self) -> str:
@@ -304,9 +334,21 @@ class EventKind(models.TextChoices):
     LINKED = "linked", _("Linked")
     REOPENED = "reopened", _("Reopened")
     RATED = "rated", _("Resolution rated")
+    SLA_STARTED = "sla_started", _("SLA timers started")
+    SLA_PAUSED = "sla_paused", _("SLA timer paused")
+    SLA_RESUMED = "sla_resumed", _("SLA timer resumed")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    SLA_MET = "sla_met", _("SLA target met")
+    SLA_STOPPED = "sla_stopped", _("SLA timer stopped")
+    SLA_RECOMPUTED = "sla_recomputed", _("SLA deadlines recomputed")
+    SLA_CONTRACT_CHANGED = "sla_contract_changed", _("Contract changed")
+    SLA_PLAN_REAPPLIED = "sla_plan_reapplied", _("Current SLA plan applied")
 
 
 # Events a customer may see on the portal's status timeline.
+SLA_EVENT_KINDS = frozenset(kind for kind in EventKind if kind.startswith("sla_"))
+
 PUBLIC_EVENT_KINDS = frozenset(
     {EventKind.CREATED, EventKind.STATE_CHANGED, EventKind.REPLY_ADDED, EventKind.REOPENED, EventKind.MERGED}
 )

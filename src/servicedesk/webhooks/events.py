@@ -17,6 +17,9 @@ TICKET_STATE_CHANGED = "ticket.state_changed"
 TICKET_ASSIGNED = "ticket.assigned"
 TICKET_ESCALATED = "ticket.escalated"
 TICKET_ARTICLE_ADDED = "ticket.article_added"
+SLA_WARNING = "sla.warning"
+SLA_BREACHED = "sla.breached"
+SLA_CHANGED = "sla.changed"
 
 # name -> label shown on the subscription form, in registration order.
 EVENT_TYPES: dict[str, str | Promise] = {}
@@ -55,4 +58,14 @@ FOR_TICKET_EVENT: dict[str, str] = {
     EventKind.REPLY_ADDED: TICKET_ARTICLE_ADDED,
     EventKind.NOTE_ADDED: TICKET_ARTICLE_ADDED,
     "rated": TICKET_UPDATED,  # the portal's satisfaction rating (EventKind.RATED)
+    EventKind.SLA_WARNING: SLA_WARNING,  # registered by the sla app
+    EventKind.SLA_BREACHED: SLA_BREACHED,
+    EventKind.SLA_STARTED: SLA_CHANGED,
+    EventKind.SLA_PAUSED: SLA_CHANGED,
+    EventKind.SLA_RESUMED: SLA_CHANGED,
+    EventKind.SLA_MET: SLA_CHANGED,
+    EventKind.SLA_STOPPED: SLA_CHANGED,
+    EventKind.SLA_RECOMPUTED: SLA_CHANGED,
+    EventKind.SLA_CONTRACT_CHANGED: SLA_CHANGED,
+    EventKind.SLA_PLAN_REAPPLIED: SLA_CHANGED,
 }

@@ -1,0 +1,1 @@
+"""Notifications for agents: the bell in the desk (in-app now), e-mail through the outbox."""

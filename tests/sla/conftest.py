@@ -1,0 +1,55 @@
+"""An SLA set-up as a desk manager would make it: office hours with Czech holidays, a plan, a contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from servicedesk.sla.models import Contract, ServiceCalendar, SlaAction, SlaPlan, SlaTarget
+
+
+@pytest.fixture
+def office_hours(db) -> ServiceCalendar:
+    return ServiceCalendar.objects.get(name="Mon–Fri 8:00–17:00")
+
+
+@pytest.fixture
+def around_the_clock(db) -> ServiceCalendar:
+    return ServiceCalendar.objects.get(name="24×7")
+
+
+@pytest.fixture
+def business_plan(office_hours, around_the_clock) -> SlaPlan:
+    """P1 around the clock (1 h / 4 h), P2–P4 in office hours."""
+    plan = SlaPlan.objects.create(
+        name="Business",
+        warning_actions=[SlaAction.NOTIFY_AGENT, SlaAction.NOTIFY_TEAM],
+        breach_actions=[SlaAction.NOTIFY_TEAM, SlaAction.NOTIFY_MANAGERS],
+    )
+    SlaTarget.objects.create(
+        plan=plan,
+        priority=1,
+        reaction_minutes=60,
+        reaction_calendar=around_the_clock,
+        resolution_minutes=240,
+        resolution_calendar=around_the_clock,
+    )
+    for priority, reaction, resolution in ((2, 120, 8 * 60), (3, 240, 16 * 60), (4, 480, 40 * 60)):
+        SlaTarget.objects.create(
+            plan=plan,
+            priority=priority,
+            reaction_minutes=reaction,
+            reaction_calendar=office_hours,
+            resolution_minutes=resolution,
+            resolution_calendar=office_hours,
+        )
+    plan.publish()
+    return plan
+
+
+@pytest.fixture
+def contract(business_plan, customer_org) -> Contract:
+    return Contract.objects.create(
+        organization=customer_org, name="Support 2026", plan=business_plan, valid_from=dt.date(2026, 1, 1)
+    )
