@@ -269,6 +269,11 @@ class Article(models.Model):
     author_contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
     body = models.TextField(_("text"))
+    # From e-mail: the sanitized HTML part (nh3), and the quoted history of a reply, shown folded.
+    body_html = models.TextField(blank=True)
+    quoted = models.TextField(blank=True)
+    # A note written from mail by someone outside the ticket: an agent should look before anything is public.
+    needs_review = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
