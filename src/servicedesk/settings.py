@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -260,6 +261,15 @@ MAIL_BACKOFF_MAX = float(env("MAIL_BACKOFF_MAX", "3600"))
 MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))
 # Seconds a worker holds an e-mail it is sending; a dead worker's e-mails are taken by another after this.
 MAIL_LEASE_SECONDS = float(env("MAIL_LEASE_SECONDS", "300"))
+# The domain of the Message-IDs we send and of our X-Loop marker; replies are recognised by it.
+MAIL_DOMAIN = env("MAIL_DOMAIN", urlsplit(SITE_URL).hostname or "servicedesk.local")
+# Incoming mail (mail/ingest.py): a larger message goes to quarantine, kept whole.
+MAIL_MAX_MESSAGE_BYTES = int(env("MAIL_MAX_MESSAGE_BYTES", str(50 * 1024 * 1024)))
+# Messages one sender may send in a window before the rest go to quarantine, e.g. "20/10m".
+MAIL_SENDER_RATE_LIMIT = env("MAIL_SENDER_RATE_LIMIT", "20/10m")
+# `servicedesk smtpd` (and `servicedesk run`, when SMTPD_PORT is set): the SMTP/LMTP receiver.
+SMTPD_HOST = env("SMTPD_HOST", "127.0.0.1")
+SMTPD_PORT = int(env("SMTPD_PORT", "0"))  # 0: `servicedesk run` starts no receiver
 
 # --- The service desk's own rules ----------------------------------------------------------------------------
 # Impact x urgency -> priority (1 = P1 highest). Override with a JSON object such as {"high": {"high": 1, ...}}.

@@ -22,5 +22,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),  # the images of the "Ask us" form's captcha
     path("api/v1/", include("servicedesk.api.urls")),
     path("webhooks/", include("servicedesk.webhooks.urls")),
+    path("desk/sla/", include("servicedesk.sla.urls")),
+    path("desk/mail/", include("servicedesk.mail.urls")),
+    path("notifications/", include("servicedesk.notifications.urls")),
     path("", include("servicedesk.desk.urls")),
 ]

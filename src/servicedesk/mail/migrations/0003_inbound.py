@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_cache_table'),
         ('mail', '0002_delivery_lease'),
-        ('tickets', '0008_article_body_html_article_needs_review_and_more'),
+        ('tickets', '0008_article_mail_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,1 @@
+"""Desk pages of the e-mail channel; each module owns its URL patterns (mounted under /desk/mail/)."""

@@ -1,0 +1,5 @@
+from servicedesk.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [*views.urlpatterns]

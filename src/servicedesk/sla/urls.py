@@ -1,0 +1,5 @@
+from servicedesk.sla import views
+
+app_name = "sla"
+
+urlpatterns = [*views.urlpatterns]
