@@ -56,6 +56,8 @@ class Snapshot:
     current_version_of_plan: dict[int, int]
     default_version_id: int | None
     plan_names: dict[int, str]
+    version_labels: dict[int, str]  # current versions: "Standard v3"
+    contract_names: dict[int, str]
     _terms: dict[tuple[int, int], Terms | None] = field(default_factory=dict)
 
     def contract_for(
@@ -85,11 +87,11 @@ def _load() -> Snapshot:
     calendars = {c.pk: c.to_clock(days.get(c.pk, [])) for c in ServiceCalendar.objects.all()}
     plans = list(
         SlaPlan.objects.filter(active=True, current_version__isnull=False).values_list(
-            "id", "current_version_id", "is_default", "name"
+            "id", "current_version_id", "is_default", "name", "current_version__number"
         )
     )
-    current = {plan_id: version_id for plan_id, version_id, _, _ in plans}
-    default = next((version_id for _, version_id, is_default, _ in plans if is_default), None)
+    current = {plan_id: version_id for plan_id, version_id, _, _, _ in plans}
+    default = next((version_id for _, version_id, is_default, _, _ in plans if is_default), None)
     categories: dict[int, set[int]] = {}
     for contract_id, category_id in Contract.categories.through.objects.values_list("contract_id", "category_id"):
         categories.setdefault(contract_id, set()).add(category_id)
@@ -117,7 +119,9 @@ def _load() -> Snapshot:
         contracts_by_organization=by_organization,
         current_version_of_plan=current,
         default_version_id=default,
-        plan_names={plan_id: name for plan_id, _, _, name in plans},
+        plan_names={plan_id: name for plan_id, _, _, name, _ in plans},
+        version_labels={version_id: f"{name} v{number}" for _, version_id, _, name, number in plans},
+        contract_names={rule.id: rule.name for rules in by_organization.values() for rule in rules},
     )
 
 

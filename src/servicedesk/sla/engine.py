@@ -102,16 +102,16 @@ def start(ticket: Ticket, item_ids: Iterable[int], now: dt.datetime) -> list[Cha
 
 
 def _plan_label(ticket: Ticket) -> str:
-    from servicedesk.sla.models import SlaPlanVersion
+    """ "Support 2026 · Standard v3": from the remembered configuration, a query only for an old plan version."""
+    snapshot = config.snapshot()
+    label = snapshot.version_labels.get(ticket.sla_plan_id or 0, "")
+    if not label and ticket.sla_plan_id is not None:
+        from servicedesk.sla.models import SlaPlanVersion
 
-    version = SlaPlanVersion.objects.select_related("plan").filter(pk=ticket.sla_plan_id or 0).first()
-    label = str(version) if version else ""
-    if ticket.contract_id is not None:
-        from servicedesk.sla.models import Contract
-
-        contract = Contract.objects.filter(pk=ticket.contract_id).values_list("name", flat=True).first()
-        label = f"{contract} · {label}" if contract else label
-    return label
+        version = SlaPlanVersion.objects.select_related("plan").filter(pk=ticket.sla_plan_id).first()
+        label = str(version) if version else ""
+    contract = snapshot.contract_names.get(ticket.contract_id or 0, "")
+    return f"{contract} · {label}" if contract else label
 
 
 def _due_note(ticket: Ticket) -> str:
