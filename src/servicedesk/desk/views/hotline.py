@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -21,6 +22,8 @@ from servicedesk.accounts.models import Contact, Organization
 from servicedesk.assets.models import ConfigurationItem
 from servicedesk.desk.access import agent_required
 from servicedesk.desk.hotline import Call, NewCaller, SpotResolution, find_callers, log_call
+from servicedesk.lib import clock
+from servicedesk.sla.models import Contract
 from servicedesk.tickets import actions
 from servicedesk.tickets.models import Category, Level, Ticket, TicketType
 from servicedesk.tickets.states import IllegalTransition, State
@@ -179,6 +182,14 @@ def _picked(form: CallForm) -> Contact | None:
 def _caller_context(user: User, form: CallForm) -> dict[str, Any]:
     caller = _picked(form)
     tickets: list[Ticket] = []
+    contracts: list[Contract] = []
+    if caller is not None and caller.organization_id is not None:
+        # What the caller's company bought: the agent sees at once whether a night call is covered (24/7 hotline).
+        contracts = list(
+            Contract.objects.valid_on(timezone.localdate(clock.now()))
+            .filter(organization_id=caller.organization_id)
+            .select_related("plan")
+        )
     if caller is not None:
         tickets = list(
             Ticket.objects.visible_to(user)
@@ -186,7 +197,7 @@ def _caller_context(user: User, form: CallForm) -> dict[str, Any]:
             .filter(requester=caller)
             .order_by("priority", "-created_at")[:MAX_CALLER_TICKETS]
         )
-    return {"form": form, "caller": caller, "caller_tickets": tickets}
+    return {"form": form, "caller": caller, "caller_tickets": tickets, "caller_contracts": contracts}
 
 
 def _contact_or_404(value: Any) -> Contact:
