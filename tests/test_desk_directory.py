@@ -159,10 +159,10 @@ def test_the_organization_page_costs_the_same_queries_for_3_and_30_rows(
 
     url = reverse("desk:organization", args=[customer_org.pk])
     make(3, 0)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert desk.get(url).status_code == 200
     make(27, 3)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = desk.get(url)
     assert response.content.decode().count("PC-") == 30
 
