@@ -26,7 +26,9 @@ BENCHMARKS = [
     "benchmarks.bench_api",
     "benchmarks.bench_ask_flood",
     "benchmarks.bench_outbox",
+    "benchmarks.bench_mail_ingest",
     "benchmarks.bench_sla_clock",
+    "benchmarks.bench_sla_sweep",
 ]
 
 

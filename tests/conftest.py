@@ -39,6 +39,9 @@ def _forget_remembered_rows():
     _cache.forget()
     sla_config.forget()
     sla_config._definitions.clear()
+    from servicedesk.mail import outbound
+
+    outbound.forget_remembered()
 
 
 @pytest.fixture(autouse=True)

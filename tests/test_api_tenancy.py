@@ -98,7 +98,7 @@ def test_ticket_list_shows_what_the_portal_shows(world, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("suffix", ["", "events/", "articles/", "attachments/"])
+@pytest.mark.parametrize("suffix", ["", "events/", "articles/", "attachments/", "sla/"])
 def test_reading_a_ticket(world, persona, suffix):
     response = call(world, persona, "get", ticket_path(world.jana_ticket, suffix))
     assert response.status_code == JANA_READ[persona], response.content

@@ -238,3 +238,24 @@ def test_the_full_demo_is_varied():
     oldest = Ticket.objects.order_by("created_at").first()
     assert oldest is not None
     assert 60 <= (timezone.now() - oldest.created_at).days <= 90
+
+
+def test_tickets_are_measured_by_the_demo_service_levels(small_demo):
+    from servicedesk.notifications.models import Notification
+    from servicedesk.sla.models import Contract, SlaPlan
+
+    assert SlaPlan.objects.get(is_default=True).current_version is not None
+    assert set(SlaPlan.objects.values_list("name", flat=True)) >= {"Standard", "Premium 24×7"}
+    assert Contract.objects.filter(categories__isnull=False, covered_items__availability_target__isnull=False).exists()
+    tickets = Ticket.objects.all()
+    assert not tickets.filter(reaction_due_at__isnull=True).exists()
+    assert not tickets.filter(resolution_due_at__isnull=True).exists()
+    assert tickets.filter(contract__isnull=False).exists() and tickets.filter(contract__isnull=True).exists()
+    kinds = set(TicketEvent.objects.values_list("kind", flat=True))
+    assert {"sla_started", "sla_met", "sla_breached"} <= kinds
+    assert tickets.filter(resolution_breached=True).exists()
+    # The sweep ran at the end: nothing is left due, and the agents have their bell to look at.
+    assert not tickets.filter(sla_next_check_at__lte=timezone.now()).exists()
+    assert Notification.objects.filter(recipient__username__in=[agent.username for agent in AGENTS]).exists()
+    manager = User.objects.get(username="tereza")
+    assert manager.has_perm("sla.manage") and not manager.is_superuser

@@ -121,7 +121,7 @@ def test_counts_of_every_queue_match_the_lists(client, world, l1_agent):
     client.force_login(l1_agent)
     response = client.get(HOME)
     counts = {queue.slug: count for queue, count in response.context["queues"]}
-    assert counts == {"mine": 2, "team": 3, "unassigned": 2, "open": 5, "waiting": 1, "resolved": 2}
+    assert counts == {"mine": 2, "team": 3, "unassigned": 2, "open": 5, "waiting": 1, "resolved": 2, "breaching": 0}
     html = response.content.decode()
     assert 'data-queue="open"' in html
     assert 'data-count="5"' in html

@@ -263,6 +263,8 @@ MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "100"))
 MAIL_LEASE_SECONDS = float(env("MAIL_LEASE_SECONDS", "300"))
 # The domain of the Message-IDs we send and of our X-Loop marker; replies are recognised by it.
 MAIL_DOMAIN = env("MAIL_DOMAIN", urlsplit(SITE_URL).hostname or "servicedesk.local")
+# Seconds a process remembers which mail templates a manager changed and the mailboxes' addresses.
+MAIL_CONFIG_CACHE_SECONDS = float(env("MAIL_CONFIG_CACHE_SECONDS", "30"))
 # Incoming mail (mail/ingest.py): a larger message goes to quarantine, kept whole.
 MAIL_MAX_MESSAGE_BYTES = int(env("MAIL_MAX_MESSAGE_BYTES", str(50 * 1024 * 1024)))
 # Messages one sender may send in a window before the rest go to quarantine, e.g. "20/10m".
@@ -342,7 +344,7 @@ SPECTACULAR_SETTINGS = {
         " /api/v1/tokens/ as `Authorization: Bearer <token>`. Errors are RFC 9457 problem details"
         " (`application/problem+json`) with a machine-readable `code`: `invalid` (400, `errors` lists the fields),"
         " `not_authenticated` / `authentication_failed` (401), `permission_denied` (403), `not_found` (404),"
-        " `illegal_transition` (409), `idempotency_in_progress` (409), `attachment_too_large` (413),"
+        " `illegal_transition` (409), `idempotency_in_progress` (409), `in_use` (409), `attachment_too_large` (413),"
         " `action_refused` (422: the desk's rules refuse the request), `idempotency_key_reused` (422)."
         " POST requests accept an `Idempotency-Key` header: retries with the same key and body within 24 hours"
         " return the first answer."
@@ -353,7 +355,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "servicedesk.tickets.models.Level"},
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "servicedesk.tickets.models.Level",
+        "SlaActionEnum": "servicedesk.sla.models.SlaAction",
+    },
 }
 
 LOGGING = {

@@ -48,7 +48,9 @@ def test_each_level_fires_once_in_order(contract, customer_user):
     with time_machine.travel(at(2026, 12, 1, 12, 0), tick=False):
         result = sweep()
     assert (result.warnings, result.breaches) == (1, 0)  # the resolution timer's first warning
-    events = list(ticket.events.filter(kind__in=["sla_warning", "sla_breached"]).values_list("kind", "field", "old_value"))
+    events = list(
+        ticket.events.filter(kind__in=["sla_warning", "sla_breached"]).values_list("kind", "field", "old_value")
+    )
     assert events == [
         ("sla_warning", "reaction", "75"),
         ("sla_warning", "reaction", "90"),

@@ -115,7 +115,9 @@ def test_the_default_plan_measures_tickets_no_contract_covers(business_plan, cus
     assert ticket.reaction_due_at == at(2026, 11, 30, 13, 0)
 
 
-def test_the_most_specific_valid_contract_wins(business_plan, customer_user, customer_org, server_item, around_the_clock):
+def test_the_most_specific_valid_contract_wins(
+    business_plan, customer_user, customer_org, server_item, around_the_clock
+):
     premium = SlaPlan.objects.create(name="Premium")
     for priority in (1, 2, 3, 4):
         SlaTarget.objects.create(

@@ -8,6 +8,7 @@
 | not found, or not visible to the caller | 404 | not_found |
 | a state change the state machine refuses (states.IllegalTransition) | 409 | illegal_transition |
 | the same Idempotency-Key while its first request still runs | 409 | idempotency_in_progress |
+| deleting what is still in use (e.g. a calendar a plan counts in) | 409 | in_use |
 | a file over the attachment limit | 413 | attachment_too_large |
 | a request the desk's rules refuse (actions.ActionError) | 422 | action_refused |
 | the same Idempotency-Key with another body | 422 | idempotency_key_reused |

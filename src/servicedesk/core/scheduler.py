@@ -37,6 +37,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("deliver_webhooks", dt.timedelta(seconds=15), webhook_tasks.deliver_due_webhooks),
     # The outbox: new e-mails, retries whose backoff ran out, rows of dead workers (mail/delivery.py).
     Periodic("deliver_mail", dt.timedelta(seconds=10), mail_tasks.deliver_due_mail),
+    # IMAP mailboxes: each is polled every poll_seconds; this only looks for due ones (mail/imap.py).
+    Periodic("fetch_mail", dt.timedelta(seconds=15), mail_tasks.fetch_due_mail),
     # SLA warnings and breaches: a threshold fires within this long of being crossed (sla/sweep.py).
     Periodic("sweep_sla", dt.timedelta(seconds=30), sla_tasks.sweep_sla),
 )

@@ -13,6 +13,8 @@ from django.utils import timezone
 from servicedesk.demo.directory import create_directory
 from servicedesk.demo.history import TicketStory
 from servicedesk.demo.plan import plan_tickets
+from servicedesk.demo.sla import create_service_levels
+from servicedesk.sla.sweep import sweep
 from servicedesk.tickets.models import Ticket
 
 DEFAULT_TICKETS = 300
@@ -36,6 +38,7 @@ def load(tickets: int = DEFAULT_TICKETS, seed: int = DEFAULT_SEED, progress: Pro
     # Whole seconds: the planned moments and the playback agree, and the data does not look machine-made.
     now = timezone.now().replace(microsecond=0)
     directory = create_directory()
+    create_service_levels(directory, timezone.localdate(now))
     plans = plan_tickets(rng, directory.customers, tickets, now)
     before = Ticket.objects.count()
     by_organization: dict[int, list[Ticket]] = defaultdict(list)
@@ -45,6 +48,9 @@ def load(tickets: int = DEFAULT_TICKETS, seed: int = DEFAULT_SEED, progress: Pro
         by_organization[organization_id].append(story.build().play(now))
         if progress is not None:
             progress(done, len(plans))
+    # The replay only records what the actions see (a late reaction, a late resolution); the warnings and breaches
+    # of the timers still running are the sweep's, as in production.
+    sweep(now)
     return LoadResult(
         organizations=len(directory.customers),
         contacts=sum(len(customer.contacts) for customer in directory.customers),

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Case, Field, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Field, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Least
 from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,8 @@ class Queue:
     # The tickets of the queue as a condition, so that all the queues' counts fit in one aggregate query.
     # `scan` asks for the state test in a form SQLite's planner will not drive the query by (see ScanIn).
     condition: Callable[..., Q]
+    # The order of the list while the agent has not chosen a column to sort by (a SORT_FIELDS value).
+    default_sort: str | None = None
 
 
 def _states(states: object, scan: bool) -> Q:
@@ -77,6 +80,27 @@ def _recently_resolved(user: User, now: dt.datetime, scan: bool = False) -> Q:
     )
 
 
+# A running SLA timer: the reaction while nobody reacted, the resolution while it is not paused.
+_REACTION_RUNNING = Q(reaction_due_at__isnull=False, reacted_at__isnull=True)
+_RESOLUTION_RUNNING = Q(resolution_due_at__isnull=False, sla_paused_since__isnull=True)
+
+
+def _breaching(user: User, now: dt.datetime, scan: bool = False) -> Q:
+    # Tickets whose only deadline is a paused resolution are left out rather than listed last: they cannot breach
+    # while they wait for the customer, their due instant moves when they resume, and at the bottom of a list of
+    # thousands they would be noise. (Their reaction timer, still running, keeps a paused ticket in the queue.)
+    return _states(OPEN_STATES, scan) & (_REACTION_RUNNING | _RESOLUTION_RUNNING)
+
+
+# The nearest due instant among a ticket's running timers (NULL when none runs).
+NEAREST_DUE = Case(
+    When(_REACTION_RUNNING & _RESOLUTION_RUNNING, then=Least(F("reaction_due_at"), F("resolution_due_at"))),
+    When(_REACTION_RUNNING, then=F("reaction_due_at")),
+    When(_RESOLUTION_RUNNING, then=F("resolution_due_at")),
+    default=Value(None),
+)
+
+
 @Field.register_lookup
 class ScanIn(In):
     """`state__scan_in`: IN, which on SQLite is written `+state IN (…)` so that the planner walks the sort's index
@@ -96,6 +120,7 @@ QUEUES: tuple[Queue, ...] = (
     Queue("unassigned", _("Unassigned"), _unassigned),
     Queue("open", _("All open"), _all_open),
     Queue("waiting", _("Waiting"), _waiting),
+    Queue("breaching", _("Breaching soon"), _breaching, default_sort="due"),
     Queue("resolved", _("Recently resolved"), _recently_resolved),
 )
 QUEUES_BY_SLUG = {queue.slug: queue for queue in QUEUES}
@@ -190,7 +215,7 @@ def apply_filters(tickets: QuerySet[Ticket], filters: Filters) -> QuerySet[Ticke
 
 # --- Sorting ------------------------------------------------------------------------------------------------
 
-SORT_FIELDS = ("number", "subject", "priority", "state", "created", "updated")
+SORT_FIELDS = ("number", "subject", "priority", "state", "created", "updated", "due")
 DEFAULT_SORT = "-updated"
 # States sort in lifecycle order (new … closed), not alphabetically by their code.
 _STATE_POSITION = Case(
@@ -233,9 +258,16 @@ def apply_sort(tickets: QuerySet[Ticket], sort: Sort) -> QuerySet[Ticket]:
         "state": "state_position",
         "created": "created_at",
         "updated": "updated_at",
+        "due": "sla_nearest_due",
     }[sort.field]
     if sort.field == "state":
         tickets = tickets.annotate(state_position=_STATE_POSITION)
+    if sort.field == "due":
+        tickets = tickets.annotate(sla_nearest_due=NEAREST_DUE)
+        # Tickets without a running timer come last in either direction.
+        direction = "desc" if sort.descending else "asc"
+        ordering = getattr(F("sla_nearest_due"), direction)(nulls_last=True)
+        return tickets.order_by(ordering, f"{'-' if sort.descending else ''}pk")
     prefix = "-" if sort.descending else ""
     # The primary key breaks ties, so pages never repeat or skip a ticket.
     return tickets.order_by(f"{prefix}{expression}", f"{prefix}pk")
@@ -256,6 +288,9 @@ def queue_tickets(
     sort: Sort,
 ) -> QuerySet[Ticket]:
     """The rows to show. A search looks through every ticket the agent may see, not only the queue."""
+    if queue.default_sort is not None and not filters.search and sort == parse_sort(DEFAULT_SORT):
+        # No column chosen (the request's sort is the desk's default): the queue's own order.
+        sort = parse_sort(queue.default_sort)
     tickets = (
         filter_tickets(tickets, filters.search, user=user)
         if filters.search

@@ -15,9 +15,16 @@ if TYPE_CHECKING:
 
 
 def notify(
-    recipient_ids: Iterable[int], *, kind: str, title: str, ticket: Ticket | None = None, body: str = ""
+    recipient_ids: Iterable[int],
+    *,
+    kind: str,
+    title: str,
+    ticket: Ticket | None = None,
+    body: str = "",
+    email: bool = True,
 ) -> list[Notification]:
-    """One notification per distinct active agent among `recipient_ids`."""
+    """One notification per distinct active agent among `recipient_ids`; for the kinds that warrant it (SLA
+    warnings and breaches) also an e-mail to each of them (mail/notify.py), unless email=False."""
     ids = sorted(set(recipient_ids))
     if not ids:
         return []
@@ -26,7 +33,12 @@ def notify(
         Notification(recipient_id=pk, ticket=ticket, kind=kind, title=title[:300], body=body, created_at=now)
         for pk in ids
     ]
-    return Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    if email and ticket is not None:
+        from servicedesk.mail.notify import mail_notified_agents
+
+        mail_notified_agents(ids, kind=kind, ticket=ticket, title=title)
+    return created
 
 
 def desk_manager_ids() -> list[int]:

@@ -28,14 +28,18 @@ def preview(definition: dict[str, Any], priority: int, start: dt.datetime) -> Pr
     return Preview(priority, start, reaction, resolution)
 
 
-def preview_for_organization(organization_id: int, priority: int, start: dt.datetime) -> Preview | None:
-    """Under the contract that would cover a ticket of this organization entered at `start` (no category, no
-    items), else the default plan; None when neither exists."""
+def version_for_organization(organization_id: int, start: dt.datetime) -> int | None:
+    """The plan version a ticket of this organization entered at `start` (no category, no items) would be measured
+    under: its contract's plan, else the default plan; None when neither exists."""
     from django.utils import timezone
 
     snapshot = config.snapshot()
     rule = snapshot.contract_for(organization_id, None, (), timezone.localdate(start))
-    version_id = snapshot.current_version_of_plan[rule.plan_id] if rule else snapshot.default_version_id
+    return snapshot.current_version_of_plan[rule.plan_id] if rule else snapshot.default_version_id
+
+
+def preview_for_organization(organization_id: int, priority: int, start: dt.datetime) -> Preview | None:
+    version_id = version_for_organization(organization_id, start)
     if version_id is None:
         return None
     return preview(config.definition(version_id), priority, start)

@@ -1,5 +1,5 @@
-from servicedesk.sla import views
+from servicedesk.sla import ticket_views, views
 
 app_name = "sla"
 
-urlpatterns = [*views.urlpatterns]
+urlpatterns = [*views.urlpatterns, *ticket_views.urlpatterns]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import Contact, Organization, Team
 from servicedesk.assets.models import ConfigurationItem
 from servicedesk.lib import clock
+from servicedesk.mail import notify as mail_notify
 from servicedesk.sla import engine as sla
 from servicedesk.tickets import search
 from servicedesk.tickets.files import UploadedFile, store_blob
@@ -77,6 +78,7 @@ def _event(
         created_at=at or clock.now(),
     )
     outbox.record(event)  # outbound webhooks: their delivery rows are written in this same transaction
+    mail_notify.on_event(event)  # the e-mails it causes (most events: none, and no query), into the mail outbox
     return event
 
 
@@ -531,11 +533,18 @@ def add_article(
     author_contact: Contact | None = None,
     channel: str = Channel.WEB,
     files: Sequence[UploadedFile] = (),
+    body_html: str = "",
+    quoted: str = "",
+    needs_review: bool = False,
 ) -> Article:
-    """A public reply or an internal note, with attachments. Customers may only write public replies."""
+    """A public reply or an internal note, with attachments. Customers may only write public replies.
+
+    From e-mail: body_html (already sanitized), the quoted history, and needs_review for a note from someone outside
+    the ticket; the system (no actor, with channel e-mail) may write such notes."""
     if not body.strip() and not files:
         raise ActionError(_("Write something or attach a file."))
-    if kind == ArticleKind.NOTE and (actor is None or not actor.is_staff):
+    system_mail = actor is None and channel == Channel.EMAIL
+    if kind == ArticleKind.NOTE and not system_mail and (actor is None or not actor.is_staff):
         raise ActionError(_("Only agents may write internal notes."))
     if ticket.merged_into_id is not None:
         raise ActionError(_("This ticket was merged into another one; write there."))
@@ -547,6 +556,9 @@ def add_article(
         author_contact=author_contact,
         channel=channel,
         body=body,
+        body_html=body_html,
+        quoted=quoted,
+        needs_review=needs_review,
         created_at=now,
     )
     for upload in files:

@@ -60,8 +60,9 @@ def sniff_content_type(content: bytes) -> str:
     return "text/plain"
 
 
-def store_blob(content: bytes) -> Blob:
-    if len(content) > settings.ATTACHMENT_MAX_BYTES:
+def store_blob(content: bytes, limit: int | None = None) -> Blob:
+    """limit: the largest size accepted; ATTACHMENT_MAX_BYTES when not given (received mail has its own)."""
+    if len(content) > (settings.ATTACHMENT_MAX_BYTES if limit is None else limit):
         raise AttachmentTooLarge(len(content))
     digest = hashlib.sha256(content).hexdigest()
     existing = Blob.objects.filter(sha256=digest).first()

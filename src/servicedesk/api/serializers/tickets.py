@@ -11,6 +11,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from servicedesk.accounts.models import Contact, Organization, Team, User
+from servicedesk.api.serializers.sla import (
+    ContractRefSerializer,
+    PlanVersionRefSerializer,
+    contract_ref,
+    plan_version_ref,
+)
 from servicedesk.assets.models import ConfigurationItem
 from servicedesk.tickets.models import (
     Article,
@@ -61,6 +67,16 @@ class TicketSerializer(serializers.Serializer[Ticket]):
     assigned_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+    # SLA (read-only; GET /tickets/{number}/sla/ adds the timers' status and history).
+    sla_plan = PlanVersionRefSerializer(allow_null=True, help_text="The plan version measuring the ticket.")
+    contract = ContractRefSerializer(allow_null=True)
+    reaction_due_at = serializers.DateTimeField(allow_null=True)
+    reacted_at = serializers.DateTimeField(allow_null=True)
+    reaction_breached = serializers.BooleanField()
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    resolution_breached = serializers.BooleanField()
+    paused_seconds = serializers.IntegerField(help_text="Business seconds the resolution timer was paused.")
+    sla_paused = serializers.BooleanField()
 
     def to_representation(self, ticket: Ticket) -> dict[str, Any]:
         request = self.context.get("request")
@@ -88,6 +104,15 @@ class TicketSerializer(serializers.Serializer[Ticket]):
             "assigned_at": _datetime(ticket.assigned_at),
             "resolved_at": _datetime(ticket.resolved_at),
             "closed_at": _datetime(ticket.closed_at),
+            "sla_plan": plan_version_ref(ticket.sla_plan),
+            "contract": contract_ref(ticket.contract, for_agent=for_agent),
+            "reaction_due_at": _datetime(ticket.reaction_due_at),
+            "reacted_at": _datetime(ticket.reacted_at),
+            "reaction_breached": ticket.reaction_breached,
+            "resolution_due_at": _datetime(ticket.resolution_due_at),
+            "resolution_breached": ticket.resolution_breached,
+            "paused_seconds": ticket.paused_seconds,
+            "sla_paused": ticket.sla_paused_since is not None,
         }
 
 

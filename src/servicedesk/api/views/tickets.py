@@ -21,6 +21,8 @@ from servicedesk.api import permissions as perms
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.pagination import NewestFirst, OldestFirst
 from servicedesk.api.serializers import tickets as s
+from servicedesk.api.serializers.sla import TicketSlaSerializer
+from servicedesk.api.views.sla import ticket_sla
 from servicedesk.tickets import actions
 from servicedesk.tickets.files import UploadedFile
 from servicedesk.tickets.models import Article, ArticleKind, Attachment, Channel, Ticket, TicketEvent
@@ -83,7 +85,8 @@ class TicketViewSet(
         return super().get_permissions()
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        return Ticket.objects.visible_to(self.request.user)
+        # sla_plan__plan and contract: the SLA fields of every row, in the same query.
+        return Ticket.objects.visible_to(self.request.user).select_related("sla_plan__plan", "contract")
 
     def filter_queryset(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         if self.action != "list":
@@ -265,6 +268,14 @@ class TicketViewSet(
         if not request.user.is_staff:
             events = events.filter(is_public=True)
         return self._paged(events, s.EventSerializer)
+
+    @extend_schema(
+        summary="The SLA: plan, contract, both timers' status and the SLA history (customers: without notes)",
+        responses=TicketSlaSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def sla(self, request: Request, number: str) -> Response:
+        return ticket_sla(request, self._ticket())
 
     @extend_schema(summary="Articles (customers: public replies only)", responses=s.ArticleSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=OldestFirst)

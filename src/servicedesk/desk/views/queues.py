@@ -91,7 +91,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     current = queues.choose_queue(request.GET.get("queue"), counts)
     options = _filter_options()
     filters = queues.parse_filters(request.GET, _choices(options))
-    sort = queues.parse_sort(request.GET.get("sort"))
+    # No column chosen: the queue's own order ("Breaching soon": the nearest deadline first), shown as the active sort.
+    sort = queues.parse_sort(request.GET.get("sort") or (None if filters.search else current.default_sort))
     tickets = queues.queue_tickets(visible, queue=current, user=user, now=now, filters=filters, sort=sort)
     paginator = Paginator(tickets, queues.PAGE_SIZE)
     if not filters and not filters.search:
@@ -121,6 +122,7 @@ def _columns(sort: queues.Sort) -> dict[str, dict[str, Any]]:
         ("subject", gettext("Subject"), ""),
         ("priority", gettext("Priority"), ""),
         ("state", gettext("State"), ""),
+        ("due", gettext("SLA"), ""),
         ("created", gettext("Created"), "hide-narrow hide-medium"),
         ("updated", gettext("Updated"), "hide-narrow"),
     ]

@@ -25,9 +25,11 @@ from django_htmx.http import reswap, retarget
 
 from servicedesk.desk import forms as desk_forms
 from servicedesk.desk.access import agent_required
+from servicedesk.sla import presentation as sla_presentation
 from servicedesk.tickets import actions
 from servicedesk.tickets.files import AttachmentTooLarge, UploadedFile
 from servicedesk.tickets.models import (
+    SLA_EVENT_KINDS,
     Article,
     ArticleKind,
     Attachment,
@@ -99,6 +101,19 @@ class TimelineEntry:
     field: str = ""
     old: str = ""
     new: str = ""
+    sentence: bool = False  # `new` is a whole sentence (SLA events); the raw note is not shown
+
+
+# The SLA panel shows the whole SLA timeline; the history keeps what changes the course of the ticket.
+SLA_KINDS_IN_HISTORY = frozenset(
+    {
+        EventKind.SLA_WARNING,
+        EventKind.SLA_BREACHED,
+        EventKind.SLA_RECOMPUTED,
+        EventKind.SLA_CONTRACT_CHANGED,
+        EventKind.SLA_PLAN_REAPPLIED,
+    }
+)
 
 
 def _ticket_queryset(user: Any) -> Any:
@@ -116,6 +131,8 @@ def _get_ticket(request: HttpRequest, number: str) -> Ticket:
 
 
 def _event_entry(event: TicketEvent) -> TimelineEntry:
+    if event.kind in SLA_EVENT_KINDS:
+        return TimelineEntry(event.created_at, "event", event, new=sla_presentation.timeline_text(event), sentence=True)
     show = VALUE_LABELS.get("channel" if event.kind == EventKind.CREATED else event.field, str)
     old = show(event.old_value) if event.old_value else ""
     new = show(event.new_value) if event.new_value else ""
@@ -130,7 +147,12 @@ def timeline(ticket: Ticket) -> list[TimelineEntry]:
         .select_related("author", "author_contact")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.select_related("blob")))
     )
-    events = TicketEvent.objects.filter(ticket=ticket).exclude(kind__in=EVENTS_SHOWN_ELSEWHERE).select_related("actor")
+    events = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .exclude(kind__in=EVENTS_SHOWN_ELSEWHERE)
+        .exclude(kind__in=SLA_EVENT_KINDS - SLA_KINDS_IN_HISTORY)
+        .select_related("actor")
+    )
     work = WorkLogEntry.objects.filter(ticket=ticket).select_related("agent")
     entries = [TimelineEntry(article.created_at, "article", article) for article in articles]
     entries += [_event_entry(event) for event in events]
@@ -331,7 +353,16 @@ def _page_context(request: HttpRequest, ticket: Ticket, failed: ActionPanel | No
         "can_take": ticket.is_open and ticket.assigned_to_id != request.user.pk,
         "can_hand_back": not first_level,
         "is_merged": ticket.merged_into_id is not None,
+        **_mail_context(ticket),
     }
+
+
+def _mail_context(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's e-mails and their delivery state (mail/templates/mail/_ticket_mail.html)."""
+    from servicedesk.mail.models import OutboundMessage, OutboundStatus
+
+    mails = list(OutboundMessage.objects.filter(ticket=ticket).defer("raw").order_by("-created_at", "-id")[:50])
+    return {"ticket_mails": mails, "failed_mails": [m for m in mails if m.status == OutboundStatus.FAILED]}
 
 
 def _refused(request: HttpRequest, ticket: Ticket, panel: ActionPanel, status: int) -> HttpResponse:

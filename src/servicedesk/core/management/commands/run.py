@@ -60,7 +60,10 @@ def children(host: str, port: int, workers: int) -> list[Child]:
         worker = manage("rqworker", "default", "--with-scheduler")
     else:
         worker = manage("db_worker", "--queue-name=default", "--no-reload", "--no-startup-delay")
-    return [Child("web", web), Child("worker", worker), Child("scheduler", manage("scheduler"))]
+    result = [Child("web", web), Child("worker", worker), Child("scheduler", manage("scheduler"))]
+    if settings.SMTPD_PORT:  # the SMTP receiver (mail/smtpd.py), when mail is delivered to us rather than fetched
+        result.append(Child("smtpd", manage("smtpd", f"--host={settings.SMTPD_HOST}", f"--port={settings.SMTPD_PORT}")))
+    return result
 
 
 def _die_with_parent() -> None:
