@@ -259,3 +259,15 @@ def test_tickets_are_measured_by_the_demo_service_levels(small_demo):
     assert Notification.objects.filter(recipient__username__in=[agent.username for agent in AGENTS]).exists()
     manager = User.objects.get(username="tereza")
     assert manager.has_perm("sla.manage") and not manager.is_superuser
+
+
+@pytest.mark.django_db
+def test_replayed_history_mails_nobody(settings):
+    from servicedesk.mail.models import OutboundMessage
+    from servicedesk.notifications.models import Notification
+
+    settings.EMAIL_BACKEND = "servicedesk.mail.backend.OutboxEmailBackend"
+    load(tickets=25, seed=3)
+    assert OutboundMessage.objects.count() == 0
+    assert Notification.objects.exists()  # the bell still shows the sweep's warnings and breaches
+    assert not Notification.objects.filter(email_pending=True).exists()

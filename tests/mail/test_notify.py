@@ -141,12 +141,18 @@ def test_events_that_mail_nobody_cost_no_query(ticket, l1_agent, django_assert_n
             mail_notify.on_event(event)
 
 
-def test_sla_notifications_also_go_out_by_mail(ticket, l1_agent, resolver):
+def test_sla_notifications_also_go_out_by_mail_written_by_the_worker_once(ticket, l1_agent, resolver):
+    from servicedesk.notifications.tasks import mail_pending_notifications
+
     notify([l1_agent.pk, resolver.pk], kind="sla_breached", ticket=ticket, title="2026-000001: deadline passed")
+    assert mails("sla_breached") == []  # not inside the change's transaction: the worker writes them
+    assert mail_pending_notifications.call() == 2
+    assert mail_pending_notifications.call() == 0
     assert sorted(row.to[0] for row in mails("sla_breached")) == [
         "Lucie Dvořáková <lucie@desk.example>",
         "Radek Novák <radek@desk.example>",
     ]
     notify([l1_agent.pk], kind="assigned", ticket=ticket, title="Other kinds stay in-app")
     notify([l1_agent.pk], kind="sla_warning", ticket=ticket, title="80 %", email=False)
+    mail_pending_notifications.call()
     assert mails("assigned") == [] and mails("sla_warning") == []

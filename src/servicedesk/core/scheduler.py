@@ -16,6 +16,7 @@ from django.utils import timezone
 from servicedesk.core import tasks
 from servicedesk.core.models import Heartbeat, Schedule
 from servicedesk.mail import tasks as mail_tasks
+from servicedesk.notifications import tasks as notification_tasks
 from servicedesk.sla import tasks as sla_tasks
 from servicedesk.webhooks import tasks as webhook_tasks
 
@@ -41,6 +42,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("fetch_mail", dt.timedelta(seconds=15), mail_tasks.fetch_due_mail),
     # SLA warnings and breaches: a threshold fires within this long of being crossed (sla/sweep.py).
     Periodic("sweep_sla", dt.timedelta(seconds=30), sla_tasks.sweep_sla),
+    # Notification e-mails whose wake-up was lost (notifications/tasks.py).
+    Periodic("mail_notifications", dt.timedelta(seconds=60), notification_tasks.mail_pending_notifications),
 )
 
 

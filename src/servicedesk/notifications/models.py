@@ -31,10 +31,16 @@ class Notification(models.Model):
     body = models.TextField(_("text"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail beside it is still to be written: the worker does it after the change committed
+    # (notifications/tasks.py), so a sweep firing a thousand warnings does not render a thousand mails inline.
+    email_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created_at"]),
+            models.Index(fields=["id"], condition=models.Q(email_pending=True), name="notification_email_pending"),
+        ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
