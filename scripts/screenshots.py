@@ -20,6 +20,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+PORTAL_LOGIN = "jaroslav.dvorak@strojirny-vysocina.example"  # the demo's customer manager (demo/people.py)
 OUT = ROOT / "docs" / "screenshots"
 BIN = Path(sys.executable).parent
 ARGS = [
@@ -84,10 +85,32 @@ def main() -> None:
                 page.screenshot(path=OUT / f"ticket-{language}.png", full_page=False)
                 page.goto(f"{base}/hotline/")
                 page.screenshot(path=OUT / f"hotline-{language}.png")
+                # The SLA: the breaching-soon queue, a plan with its preview, the notifications under the bell.
+                page.goto(f"{base}/?queue=breaching")
+                page.screenshot(path=OUT / f"breaching-{language}.png")
+                page.goto(f"{base}/desk/sla/plans/")
+                page.locator("table a[href*='/desk/sla/plans/']").first.click()
+                page.wait_for_load_state()
+                page.screenshot(path=OUT / f"sla-plan-{language}.png", full_page=True)
+                page.goto(f"{base}/notifications/")
+                page.screenshot(path=OUT / f"notifications-{language}.png")
                 page.set_viewport_size({"width": 390, "height": 800})
                 page.goto(f"{base}/?queue=open")
                 page.screenshot(path=OUT / f"queue-phone-{language}.png")
                 context.close()
+            context = browser.new_context(viewport={"width": 900, "height": 900})
+            page = context.new_page()
+            # A customer's ticket in the portal, with its SLA targets and due times.
+            page.goto(f"{base}/login/")
+            page.fill("#id_login", PORTAL_LOGIN)
+            page.fill("#id_password", "servicedesk-demo")
+            page.click("button[type=submit].primary")
+            page.wait_for_load_state()
+            page.goto(f"{base}/portal/")
+            page.locator("a[href*='/portal/tickets/']").first.click()
+            page.wait_for_load_state()
+            page.screenshot(path=OUT / "portal-ticket-cs.png", full_page=True)
+            context.close()
             context = browser.new_context(viewport={"width": 900, "height": 900})
             page = context.new_page()
             page.goto(f"{base}/ask/")  # the public "Ask us" form, as a visitor sees it (Czech by default)
