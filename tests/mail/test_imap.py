@@ -37,10 +37,17 @@ def fake_process(message: InboundMessage) -> None:
     message.status = InboundStatus.PROCESSED
 
 
+def fake_process_many(messages: list[InboundMessage]) -> None:
+    for message in messages:
+        if message.status == InboundStatus.RECEIVED:
+            fake_process(message)
+
+
 @pytest.fixture
 def only_storing(monkeypatch):
     """These tests are about fetching; threading into tickets is tested with process() itself."""
     monkeypatch.setattr(ingest, "process", fake_process)
+    monkeypatch.setattr(ingest, "process_many", fake_process_many)
 
 
 @pytest.fixture
@@ -97,18 +104,20 @@ def test_when_the_server_dies_mid_fetch_nothing_is_lost_and_nothing_duplicated(d
         clients.append(real_connect(mailbox))
         return clients[-1]
 
-    def store_then_server_dies(stored: InboundMessage) -> None:
-        fake_process(stored)
-        calls.append(stored.pk)
-        if len(calls) == 1:
-            # After the first message is committed, before it could be moved: the server goes away (its running
+    def process_then_server_dies(messages: list[InboundMessage]) -> None:
+        for stored in messages:
+            if stored.status == InboundStatus.RECEIVED:
+                fake_process(stored)
+                calls.append(stored.pk)
+        if len(clients) == 1:
+            # After the batch is committed, before it could be moved: the server goes away (its running
             # sessions may outlive the master for a moment, so our end of the connection is cut as well).
             dovecot.stop()
             clients[-1].socket().shutdown(socket.SHUT_RDWR)
 
     monkeypatch.setattr(imap, "connect", connect)
 
-    monkeypatch.setattr(ingest, "process", store_then_server_dies)
+    monkeypatch.setattr(ingest, "process_many", process_then_server_dies)
     try:
         result = imap.poll(mailbox)
     finally:

@@ -404,3 +404,123 @@ def test_releasing_a_message_without_sender_keeps_it_in_the_quarantine(mailbox, 
     assert "sender" in message.reason
     assert not Ticket.objects.exists()
     assert not Contact.objects.filter(email="").exists()
+
+
+def test_in_a_batch_a_failing_message_is_quarantined_and_the_others_are_processed(mailbox, monkeypatch, settings):
+    settings.EMAIL_BACKEND = "servicedesk.mail.backend.OutboxEmailBackend"
+    real_open_ticket = actions.open_ticket
+
+    def open_ticket(**kwargs):
+        if kwargs["subject"] == "Poison":
+            raise RuntimeError("database on fire")
+        return real_open_ticket(**kwargs)
+
+    monkeypatch.setattr(actions, "open_ticket", open_ticket)
+    raws = [
+        eml(message_id="<a@alfa.cz>", subject="Printer"),
+        eml(message_id="<b@alfa.cz>", subject="Poison", sender="petr@alfa.cz"),
+        eml(message_id="<c@alfa.cz>", subject="Scanner"),
+    ]
+
+    stored, error = ingest.store_many(raws, mailbox=mailbox, source="imap")
+    ingest.process_many(stored)
+
+    assert error is None
+    by_id = {m.message_id: m for m in InboundMessage.objects.all()}
+    assert by_id["<a@alfa.cz>"].status == by_id["<c@alfa.cz>"].status == InboundStatus.PROCESSED
+    assert by_id["<b@alfa.cz>"].status == InboundStatus.QUARANTINED
+    assert "database on fire" in by_id["<b@alfa.cz>"].reason
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Printer", "Scanner"]
+    # Nothing the failing message began is kept: no contact of its sender, no thread id, no acknowledgement.
+    assert not Contact.objects.filter(email="petr@alfa.cz").exists()
+    assert not ThreadMessageId.objects.filter(message_id="<b@alfa.cz>").exists()
+    assert OutboundMessage.objects.filter(kind="ticket_received").count() == 2
+    # Delivered again (the IMAP move failed): stored once, not processed twice.
+    again, _error = ingest.store_many(raws, mailbox=mailbox, source="imap")
+    ingest.process_many(again)
+    assert InboundMessage.objects.count() == 3 and Ticket.objects.count() == 2
+
+
+def test_a_storing_error_in_a_batch_keeps_the_messages_before_it(mailbox, monkeypatch):
+    real_store = ingest.store
+
+    def store(raw, **kwargs):
+        if b"Poison" in raw:
+            raise OSError("disk full")
+        return real_store(raw, **kwargs)
+
+    def store_blobs(contents, **kwargs):
+        raise OSError("disk full")
+
+    # The batch at once fails, and then one by one the second message.
+    monkeypatch.setattr(ingest, "store_blobs", store_blobs)
+    monkeypatch.setattr(ingest, "store", store)
+    raws = [
+        eml(message_id="<a@alfa.cz>"),
+        eml(message_id="<b@alfa.cz>", subject="Poison"),
+        eml(message_id="<c@alfa.cz>"),
+    ]
+
+    stored, error = ingest.store_many(raws, mailbox=mailbox, source="imap")
+
+    assert [m.message_id for m in stored] == ["<a@alfa.cz>"]
+    assert isinstance(error, OSError)
+    assert list(InboundMessage.objects.values_list("message_id", flat=True)) == ["<a@alfa.cz>"]
+
+
+def test_the_acknowledgement_is_written_with_the_ticket_not_after_the_commit(
+    mailbox, customer_user, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "servicedesk.mail.backend.OutboxEmailBackend"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message = receive(eml(sender=f"Jana <{customer_user.email}>", message_id="<vpn@alfa.cz>"), mailbox)
+
+    assert callbacks == []  # nothing left for after the commit: a crash there cannot lose the receipt
+    row = OutboundMessage.objects.get(kind="ticket_received", ticket=message.ticket)
+    assert row.to == [f"{customer_user.name} <{customer_user.email}>"]
+    text = bytes(row.raw).decode()
+    assert "In-Reply-To: <vpn@alfa.cz>" in text and "Reply-To: helpdesk@desk.example" in text
+
+
+def test_in_a_batch_copies_of_one_mail_make_one_ticket(mailbox):
+    first = eml(message_id="<same@alfa.cz>")
+    other_bytes = eml(message_id="<same@alfa.cz>", body="It prints blank pages. (sent again)")
+
+    stored, _error = ingest.store_many([first, first, other_bytes], mailbox=mailbox, source="imap")
+    ingest.process_many(stored)
+
+    assert len({m.pk for m in stored}) == 2  # the same bytes are one row
+    outcomes = sorted(InboundMessage.objects.values_list("outcome", flat=True))
+    assert outcomes == ["duplicate", "new_ticket"]
+    assert Ticket.objects.count() == 1
+    assert set(InboundMessage.objects.values_list("ticket", flat=True)) == {Ticket.objects.get().pk}
+
+
+def test_when_a_whole_batch_fails_its_messages_are_processed_one_by_one(mailbox, monkeypatch):
+    def broken(batch):
+        raise RuntimeError("the batch look-up failed")
+
+    monkeypatch.setattr(ingest, "_fresh_message_ids", broken)
+    stored, _error = ingest.store_many(
+        [eml(message_id="<a@alfa.cz>", subject="Printer"), eml(message_id="<b@alfa.cz>", subject="Scanner")],
+        mailbox=mailbox,
+        source="imap",
+    )
+
+    ingest.process_many(stored)
+
+    assert set(InboundMessage.objects.values_list("status", flat=True)) == {InboundStatus.PROCESSED}
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Printer", "Scanner"]
+
+
+def test_in_a_batch_a_message_over_the_size_limit_is_kept_and_quarantined(mailbox, settings):
+    settings.MAIL_MAX_MESSAGE_BYTES = 400
+    small, large = eml(message_id="<s@alfa.cz>"), eml(message_id="<l@alfa.cz>", body="x" * 500)
+
+    stored, _error = ingest.store_many([small, large], mailbox=mailbox, source="imap")
+    ingest.process_many(stored)
+
+    kept = InboundMessage.objects.get(message_id="<l@alfa.cz>")
+    assert (kept.status, kept.reason) == (InboundStatus.QUARANTINED, ingest.TOO_LARGE)
+    assert bytes(ingest.blob_path(kept.raw).read_bytes()) == large
+    assert InboundMessage.objects.get(message_id="<s@alfa.cz>").status == InboundStatus.PROCESSED

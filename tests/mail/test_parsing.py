@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -358,3 +359,12 @@ def test_empty_text_part_beside_html_reads_the_html():
     ).encode()
     message = parse(raw)
     assert (message.text, message.quoted) == ("Jen v HTML.", "stará zpráva")
+
+
+@pytest.mark.parametrize("markup", [b"<div class=x ", b"<head ", b"<blockquote style=a ", b"<p><b>x"])
+def test_crafted_html_is_read_in_linear_time(markup):
+    # Before the bounded patterns, 8,000 unclosed <div took seconds and 100,000 minutes (a worker stuck on one mail).
+    raw = b"From: a@firma.cz\nContent-Type: text/html\n\n" + markup * 50_000
+    started = time.perf_counter()
+    assert isinstance(parse(raw), ParsedMessage)
+    assert time.perf_counter() - started < 10

@@ -1,6 +1,7 @@
-"""Fetching a mailbox over IMAP: every message is stored (ingest.receive, committed) before it is moved to the
-processed folder or flagged, so a crash or a dropped connection in between only makes the next poll fetch it
-again, and receive() is idempotent (same bytes → same row): nothing lost, nothing twice.
+"""Fetching a mailbox over IMAP: every message is stored and processed (ingest.store_many, process_many, both
+committed) before it is moved to the processed folder or flagged, so a crash or a dropped connection in between
+only makes the next poll fetch it again, and storing is idempotent (same bytes → same row, and a processed row is
+not processed again): nothing lost, nothing twice.
 
 A poll is claimed with a compare-and-set UPDATE of Mailbox.next_poll_at, so two workers never poll one mailbox at
 once. Errors end in Mailbox.last_error (shown on the mailbox page); they never crash the worker."""
@@ -25,7 +26,7 @@ from servicedesk.mail.models import Mailbox, MailboxProtocol, ProcessedAction
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 60.0
-BATCH = 100  # messages fetched per FETCH command; each is stored before any of the batch is moved
+BATCH = 100  # messages fetched per FETCH command, stored in one transaction and processed in another
 
 
 @dataclasses.dataclass
@@ -134,20 +135,22 @@ def fetch(client: IMAPClient, mailbox: Mailbox) -> int:
     uids = sorted(client.search(["NOT", "DELETED"] if moving else ["UNSEEN", "NOT", "DELETED"]))
     stored = 0
     for start in range(0, len(uids), BATCH):
-        batch = uids[start : start + BATCH]
-        done: list[int] = []
-        try:
-            for uid, data in sorted(client.fetch(batch, ["BODY.PEEK[]"]).items()):
-                raw = data.get(b"BODY[]")
-                if raw is None:  # expunged meanwhile by another client
-                    continue
-                ingest.receive(bytes(raw), mailbox=mailbox, source="imap")
-                done.append(uid)
-                stored += 1
-        finally:
-            # Only what is committed leaves the folder; on error the rest stays for the next poll.
-            if done:
-                _mark_processed(client, mailbox, done, moving)
+        fetched = [
+            (uid, bytes(data[b"BODY[]"]))
+            for uid, data in sorted(client.fetch(uids[start : start + BATCH], ["BODY.PEEK[]"]).items())
+            if data.get(b"BODY[]") is not None  # None: expunged meanwhile by another client
+        ]
+        # The batch is stored in one commit, then processed in another (a savepoint per message): two commits per
+        # batch instead of several per message.
+        messages, error = ingest.store_many([raw for _uid, raw in fetched], mailbox=mailbox, source="imap")
+        ingest.process_many(messages)
+        # Only what is committed leaves the folder; after a storing error the rest stays for the next poll.
+        done = [uid for uid, _raw in fetched[: len(messages)]]
+        if done:
+            _mark_processed(client, mailbox, done, moving)
+        stored += len(done)
+        if error is not None:
+            raise error
     return stored
 
 

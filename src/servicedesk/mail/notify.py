@@ -12,12 +12,14 @@ marked (outbound.py) and the ticket page shows it, and a delivered mail is what 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from servicedesk.mail import outbound
+from servicedesk.mail import muting, outbound
 from servicedesk.mail.models import OutboundMessage
 from servicedesk.mail.outbound import Recipient
 from servicedesk.tickets.models import Channel, EventKind
@@ -36,13 +38,13 @@ _STATE_MAILS: dict[str, str] = {
     State.RESOLVED: "resolved",
     State.CLOSED: "closed",
 }
-# In-app notification kinds that also go out by e-mail (notifications/service.notify).
-MAILED_NOTIFICATION_KINDS = frozenset({"sla_warning", "sla_breached"})
+# Set while the ingest opens a ticket: it acknowledges the received mail itself (acknowledged_by_caller).
+_ingest_acknowledges: ContextVar[bool] = ContextVar("ingest_acknowledges", default=False)
 
 
 def on_event(event: TicketEvent) -> None:
     kind = event.kind
-    if kind not in _CANDIDATE_KINDS:
+    if kind not in _CANDIDATE_KINDS or muting.is_muted():
         return
     if kind == EventKind.STATE_CHANGED and event.new_value not in _STATE_MAILS:
         return
@@ -95,8 +97,10 @@ def _created(event: TicketEvent, ticket: Ticket) -> None:
     if ticket.channel == Channel.FORM:
         return  # the Ask us intake confirms with its own mail (number, consent, the visitor's language)
     if ticket.channel == Channel.EMAIL:
-        # The ingest links the received mail (its Message-ID, its mailbox) to the ticket only after opening it,
-        # in the same transaction; the acknowledgement answers that mail, so it is written once that commits.
+        if _ingest_acknowledges.get():
+            return  # the ingest calls acknowledge() itself once the received mail is linked to the ticket
+        # Opened by e-mail elsewhere (the demo data, a test): whoever opened it links the mail in the same
+        # transaction; the acknowledgement answers that mail, so it is written once that commits.
         ticket_pk = ticket.pk
         transaction.on_commit(lambda: _acknowledge(ticket_pk, event))
         return
@@ -104,6 +108,32 @@ def _created(event: TicketEvent, ticket: Ticket) -> None:
     if recipient is not None:
         # A ticket opened just now by phone, web or API has no thread to answer yet.
         outbound.queue(ticket, key="ticket_received", to=recipient, threaded=False)
+
+
+@contextlib.contextmanager
+def acknowledged_by_caller() -> Iterator[None]:
+    """Tickets opened by e-mail inside this block get no acknowledgement from the CREATED event: the caller (the
+    ingest) writes it with acknowledge(), in its own transaction, once it has linked the received mail."""
+    token = _ingest_acknowledges.set(True)
+    try:
+        yield
+    finally:
+        _ingest_acknowledges.reset(token)
+
+
+def acknowledge(ticket: Ticket, *, references: Sequence[str], reply_to: str | None) -> None:
+    """The receipt of a ticket the customer opened by e-mail, answering that mail (its Message-ID in references,
+    Reply-To the mailbox it came through). Written in the caller's transaction: it commits with the ticket."""
+    requester = ticket.requester
+    if requester is None or not requester.email or muting.is_muted():
+        return
+    outbound.queue(
+        ticket,
+        key="ticket_received",
+        to=outbound.contact_recipient(requester),
+        references=references,
+        reply_to=reply_to,
+    )
 
 
 def _acknowledge(ticket_pk: int, event: TicketEvent) -> None:
@@ -119,21 +149,30 @@ def _acknowledge(ticket_pk: int, event: TicketEvent) -> None:
 def _reply_added(event: TicketEvent, ticket: Ticket) -> None:
     from servicedesk.tickets.models import Article
 
-    article = Article.objects.select_related("author", "author_contact").filter(pk=event.new_value).first()
-    if article is None:
-        return
-    if article.author is not None and article.author.is_staff:
-        _agent_replied(event, ticket, article)
-    else:
-        # add_article() is handed the caller's ticket, which may predate an assignment: ask the database.
-        assigned_id, team_id = type(ticket).objects.filter(pk=ticket.pk).values_list("assigned_to_id", "team_id").get()
-        if assigned_id:
-            agent_ids = [assigned_id]
-        else:
-            from servicedesk.notifications.service import team_member_ids
+    def article() -> Article | None:
+        return Article.objects.select_related("author", "author_contact").filter(pk=event.new_value).first()
 
-            agent_ids = team_member_ids(team_id)
-        _to_agents(ticket, "customer_replied", _agents(agent_ids, event), article=article)
+    # add_article() makes the actor the article's author: with no actor (a customer's mail) it is nobody's reply
+    # of an agent, and the article is read only if some agent is to be told (a busy mailbox saves the query).
+    written = article() if event.actor_id is not None else None
+    if event.actor_id is not None and written is None:
+        return
+    if written is not None and written.author is not None and written.author.is_staff:
+        _agent_replied(event, ticket, written)
+        return
+    # add_article() is handed the caller's ticket, which may predate an assignment: ask the database.
+    assigned_id, team_id = type(ticket).objects.filter(pk=ticket.pk).values_list("assigned_to_id", "team_id").get()
+    if assigned_id:
+        agent_ids = [assigned_id]
+    else:
+        from servicedesk.notifications.service import team_member_ids
+
+        agent_ids = team_member_ids(team_id)
+    agents = _agents(agent_ids, event)
+    if agents and written is None:
+        written = article()
+    if written is not None:
+        _to_agents(ticket, "customer_replied", agents, article=written)
 
 
 def _agent_replied(event: TicketEvent, ticket: Ticket, article: Any) -> None:
@@ -194,14 +233,3 @@ _HANDLERS: dict[str, Callable[[TicketEvent, Ticket], None]] = {
     EventKind.ESCALATED: _escalated,
     EventKind.HANDED_BACK: _handed_back,
 }
-
-
-def mail_notified_agents(recipient_ids: Iterable[int], *, kind: str, ticket: Ticket, title: str) -> None:
-    """The e-mail beside an in-app notification (SLA warnings and breaches): one per agent with an address."""
-    if kind not in MAILED_NOTIFICATION_KINDS:
-        return
-    from servicedesk.accounts.models import User
-
-    agents = User.objects.filter(pk__in=set(recipient_ids), is_active=True).exclude(email="").order_by("pk")
-    for agent in agents:
-        outbound.queue(ticket, key=kind, to=outbound.user_recipient(agent), context={"title": title})

@@ -255,11 +255,19 @@ def queue(
     attachments: Iterable[tuple[str, bytes, str]] = (),
     now: dt.datetime | None = None,
     threaded: bool = True,
+    references: Sequence[str] | None = None,
+    reply_to: str | None = None,
 ) -> str:
-    """Compose one mail about the ticket and put it in the outbox. Returns its Message-ID (the outbox row's)."""
+    """Compose one mail about the ticket and put it in the outbox. Returns its Message-ID (the outbox row's).
+
+    references and reply_to: the thread's Message-IDs and the mailbox address when the caller knows them already
+    (the ingest answering the mail that just opened the ticket); otherwise they are looked up."""
     rendered = render(key, to.language, ticket_context(ticket, to, **(context or {})))
     message_id = make_msgid(domain=settings.MAIL_DOMAIN)
-    references = thread_references(ticket) if threaded else []
+    if not threaded:
+        references = []
+    elif references is None:
+        references = thread_references(ticket)
     headers = {
         "Message-ID": message_id,
         "X-Loop": f"servicedesk@{settings.MAIL_DOMAIN}",
@@ -282,7 +290,7 @@ def queue(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to.formatted()],
         cc=[recipient.formatted() for recipient in cc],
-        reply_to=[mailbox_address(ticket)],
+        reply_to=[reply_to or mailbox_address(ticket)],
         headers=headers,
     )
     email.attach_alternative(rendered.html, "text/html")
