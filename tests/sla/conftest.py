@@ -9,14 +9,26 @@ import pytest
 from servicedesk.sla.models import Contract, ServiceCalendar, SlaAction, SlaPlan, SlaTarget
 
 
+# The two calendars migration sla.0002 builds in. A transactional test (threads) flushes the tables afterwards,
+# data migrations' rows included: the fixtures make them again when they are gone.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
 @pytest.fixture
 def office_hours(db) -> ServiceCalendar:
-    return ServiceCalendar.objects.get(name="Mon–Fri 8:00–17:00")
+    calendar, _ = ServiceCalendar.objects.get_or_create(
+        name="Mon–Fri 8:00–17:00", defaults={day: "08:00-17:00" for day in WEEKDAYS} | {"holiday_country": "CZ"}
+    )
+    return calendar
 
 
 @pytest.fixture
 def around_the_clock(db) -> ServiceCalendar:
-    return ServiceCalendar.objects.get(name="24×7")
+    days = (*WEEKDAYS, "saturday", "sunday")
+    calendar, _ = ServiceCalendar.objects.get_or_create(
+        name="24×7", defaults={day: "00:00-24:00" for day in days} | {"holiday_country": ""}
+    )
+    return calendar
 
 
 @pytest.fixture

@@ -574,7 +574,7 @@ def add_article(
         at=now,
     )
     _touch(ticket, now)
-    search.index_ticket(ticket)
+    search.index_article(ticket, body, public=public)
     return article
 
 

@@ -64,6 +64,25 @@ def index_ticket(ticket: Ticket, *, created: bool = False) -> None:
         )
 
 
+def index_article(ticket: Ticket, body: str, *, public: bool) -> None:
+    """Add one new article's words to the ticket's document: one UPDATE, instead of reading every article again
+    (a ticket with a long e-mail conversation gets a reply every few minutes)."""
+    words = _words([body])
+    if not words:
+        return
+    if connection.vendor == "sqlite":
+        column = "public" if public else "internal"
+        sql = f"UPDATE tickets_fts SET {column} = {column} || ' ' || %s WHERE rowid = %s"  # noqa: S608 - constant
+    else:
+        column = "body" if public else "internal"
+        sql = f"UPDATE tickets_ticketsearchdocument SET {column} = {column} || ' ' || %s WHERE ticket_id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [words, ticket.pk])
+        missing = cursor.rowcount == 0
+    if missing:  # a ticket from before the index existed: build its document whole
+        index_ticket(ticket)
+
+
 # Each expression matches a GIN index of its own (migrations 0002 and 0005).
 _PG_PUBLIC_TEXT = (
     "tickets_ticket.id IN (SELECT ticket_id FROM tickets_ticketsearchdocument"
