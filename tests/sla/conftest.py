@@ -8,7 +8,6 @@ import pytest
 
 from servicedesk.sla.models import Contract, ServiceCalendar, SlaAction, SlaPlan, SlaTarget
 
-
 # The two calendars migration sla.0002 builds in. A transactional test (threads) flushes the tables afterwards,
 # data migrations' rows included: the fixtures make them again when they are gone.
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -17,7 +16,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 @pytest.fixture
 def office_hours(db) -> ServiceCalendar:
     calendar, _ = ServiceCalendar.objects.get_or_create(
-        name="Mon–Fri 8:00–17:00", defaults={day: "08:00-17:00" for day in WEEKDAYS} | {"holiday_country": "CZ"}
+        name="Mon–Fri 8:00–17:00", defaults=dict.fromkeys(WEEKDAYS, "08:00-17:00") | {"holiday_country": "CZ"}
     )
     return calendar
 
@@ -26,7 +25,7 @@ def office_hours(db) -> ServiceCalendar:
 def around_the_clock(db) -> ServiceCalendar:
     days = (*WEEKDAYS, "saturday", "sunday")
     calendar, _ = ServiceCalendar.objects.get_or_create(
-        name="24×7", defaults={day: "00:00-24:00" for day in days} | {"holiday_country": ""}
+        name="24×7", defaults=dict.fromkeys(days, "00:00-24:00") | {"holiday_country": ""}
     )
     return calendar
 

@@ -134,6 +134,10 @@ def test_two_workers_sweeping_at_once_fire_each_level_once(customer_user, reques
 def test_notifications_go_to_the_agent_the_team_and_at_a_breach_the_managers(
     contract, customer_user, resolver, servers_team, l1_agent, admin_user
 ):
+    resolver.language = "en"
+    resolver.save()
+    admin_user.language = "cs"
+    admin_user.save()
     [ticket] = open_tickets(customer_user, 1)
     with time_machine.travel(at(2026, 11, 30, 9, 5), tick=False):
         actions.escalate(ticket, actor=l1_agent, team=servers_team, reason="Disk", agent=None)
@@ -146,7 +150,9 @@ def test_notifications_go_to_the_agent_the_team_and_at_a_breach_the_managers(
         sweep()
     breached = set(Notification.objects.filter(kind=NotificationKind.SLA_BREACHED).values_list("recipient", flat=True))
     assert breached == {resolver.pk, admin_user.pk}  # team + desk managers (superusers, sla.manage)
-    assert "passed" in Notification.objects.filter(kind=NotificationKind.SLA_BREACHED).first().title
+    titles = dict(Notification.objects.filter(kind=NotificationKind.SLA_BREACHED).values_list("recipient", "title"))
+    assert titles[resolver.pk] == f"{ticket.number}: reaction deadline passed"  # each in their own language
+    assert titles[admin_user.pk] != titles[resolver.pk] and titles[admin_user.pk].startswith(ticket.number)
 
 
 def test_a_breach_can_raise_the_priority_once_and_hand_over(contract, customer_user, servers_team):

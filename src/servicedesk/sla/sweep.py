@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from servicedesk.lib import clock
@@ -160,7 +161,7 @@ def _record(fired: list[Fired], now: dt.datetime) -> None:
         outbox.record(event)
     members = team_members({f.ticket.team_id for f in fired if f.ticket.team_id and SlaAction.NOTIFY_TEAM in f.actions})
     managers = desk_manager_ids() if any(SlaAction.NOTIFY_MANAGERS in f.actions for f in fired) else []
-    notes = []
+    recipients_of: list[tuple[Fired, set[int]]] = []
     for f in fired:
         recipients: set[int] = set()
         if SlaAction.NOTIFY_TEAM in f.actions and f.ticket.team_id:
@@ -170,9 +171,27 @@ def _record(fired: list[Fired], now: dt.datetime) -> None:
         if SlaAction.NOTIFY_MANAGERS in f.actions:
             recipients.update(managers)
         if recipients:
-            kind = NotificationKind.SLA_BREACHED if f.breach else NotificationKind.SLA_WARNING
-            notes.append(Note(frozenset(recipients), kind, _title(f), f.ticket))
+            recipients_of.append((f, recipients))
+    # Each agent reads the title in their own language (one query for the whole batch).
+    languages = _languages({pk for _, recipients in recipients_of for pk in recipients})
+    notes = []
+    for f, recipients in recipients_of:
+        kind = NotificationKind.SLA_BREACHED if f.breach else NotificationKind.SLA_WARNING
+        by_language: dict[str, set[int]] = {}
+        for pk in recipients:
+            by_language.setdefault(languages.get(pk) or settings.LANGUAGE_CODE, set()).add(pk)
+        for language, ids in sorted(by_language.items()):
+            with translation.override(language):
+                notes.append(Note(frozenset(ids), kind, _title(f), f.ticket))
     notify_many(notes)
+
+
+def _languages(user_ids: set[int]) -> dict[int, str]:
+    from servicedesk.accounts.models import User
+
+    if not user_ids:
+        return {}
+    return dict(User.objects.filter(pk__in=user_ids).values_list("pk", "language"))
 
 
 def _due_text(f: Fired) -> str:
