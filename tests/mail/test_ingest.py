@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from servicedesk.accounts.models import Contact
-from servicedesk.mail import ingest
+from servicedesk.mail import ingest, outbound
 from servicedesk.mail.models import (
     FailingAddress,
     InboundMessage,
@@ -478,6 +478,8 @@ def test_the_acknowledgement_is_written_with_the_ticket_not_after_the_commit(
     assert callbacks == []  # nothing left for after the commit: a crash there cannot lose the receipt
     row = OutboundMessage.objects.get(kind="ticket_received", ticket=message.ticket)
     assert row.to == [f"{customer_user.name} <{customer_user.email}>"]
+    outbound.compose_pending()  # rendered by the delivery worker just before sending
+    row.refresh_from_db()
     text = bytes(row.raw).decode()
     assert "In-Reply-To: <vpn@alfa.cz>" in text and "Reply-To: helpdesk@desk.example" in text
 

@@ -9,6 +9,7 @@ import email.policy
 import pytest
 
 from servicedesk.accounts.models import Contact
+from servicedesk.mail import outbound
 from servicedesk.mail.models import OutboundMessage
 from servicedesk.notifications.service import notify
 from servicedesk.tickets import actions
@@ -26,6 +27,7 @@ def _outbox(settings):
 
 
 def mails(kind: str) -> list[OutboundMessage]:
+    outbound.compose_pending()  # what the delivery worker does before sending
     return list(OutboundMessage.objects.filter(kind=kind).order_by("pk"))
 
 

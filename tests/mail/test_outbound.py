@@ -10,6 +10,7 @@ from email.message import EmailMessage as ParsedEmail
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from servicedesk.mail import outbound
 from servicedesk.mail.delivery import deliver_batch
@@ -37,10 +38,15 @@ def _outbox(settings):
 
 
 def queue(ticket, **kwargs) -> OutboundMessage:
-    return OutboundMessage.objects.get(message_id=outbound.queue(ticket, **kwargs))
+    message_id = outbound.queue(ticket, **kwargs)
+    outbound.compose_pending()  # what the delivery worker does before sending
+    return OutboundMessage.objects.get(message_id=message_id)
 
 
 def parsed(row: OutboundMessage) -> ParsedEmail:
+    if row.compose is not None:  # queued, not rendered yet: what the delivery worker does before sending
+        outbound.compose_pending()
+        row.refresh_from_db()
     return email.message_from_bytes(bytes(row.raw), policy=email.policy.default)  # type: ignore[return-value]
 
 
@@ -81,6 +87,7 @@ def test_acknowledgement_is_automatic_tagged_threaded_and_answers_to_the_mailbox
 
 
 def test_references_follow_the_thread_oldest_first_and_stay_bounded(ticket, customer_user):
+    outbound.compose_pending()  # the acknowledgement: sent before this thread grows
     ThreadMessageId.objects.all().delete()
     for i in range(30):
         ThreadMessageId.objects.create(
@@ -121,6 +128,7 @@ def test_without_mailboxes_replies_go_to_the_default_sender(ticket):
 def test_czech_or_english_by_the_recipients_language(ticket, customer_user):
     with time_machine.travel(START, tick=False):
         ticket.reaction_due_at = dt.datetime(2026, 3, 2, 12, 30, tzinfo=dt.UTC)
+        ticket.save(update_fields=["reaction_due_at"])  # a mail is composed from the ticket as stored
         customer_user.user.language = "cs"
         customer_user.user.save()
         czech = queue(ticket, key="ticket_received", to=outbound.contact_recipient(customer_user))
@@ -262,3 +270,31 @@ def test_the_ticket_page_shows_each_mail_and_warns_of_a_failed_one(client, ticke
     assert 'class="message error mail-failed-warning"' in html
     assert html.index("mail-failed-warning") < html.index("550 5.1.1 No such user", html.index("mail-failed-warning"))
     assert "Could not be delivered" in html
+
+
+# --- Composed by the worker, not inside the change ---------------------------------------------------------------
+
+
+def test_a_change_writes_what_to_say_and_the_worker_renders_it_before_sending(ticket, customer_user):
+    from servicedesk.mail.delivery import due
+
+    row = OutboundMessage.objects.get(ticket=ticket, kind="ticket_received")
+    assert row.compose is not None and bytes(row.raw) == b""  # nothing rendered inside open_ticket
+    assert not due(timezone.now()).filter(pk=row.pk).exists()  # never sent without its bytes
+    assert outbound.compose_pending() == 1
+    row.refresh_from_db()
+    assert row.compose is None and f"[#{ticket.number}]" in row.subject and bytes(row.raw)
+    assert due(timezone.now()).filter(pk=row.pk).exists()
+    assert ThreadMessageId.objects.filter(message_id=row.message_id, ticket=ticket, outbound=True).exists()
+    assert outbound.compose_pending() == 0
+
+
+def test_a_mail_that_cannot_be_composed_fails_with_the_reason(ticket, customer_user):
+    from servicedesk.mail.models import OutboundStatus
+
+    row = OutboundMessage.objects.get(ticket=ticket, kind="ticket_received")
+    row.compose = {**row.compose, "key": "no_such_template"}
+    row.save(update_fields=["compose"])
+    outbound.compose_pending()
+    row.refresh_from_db()
+    assert row.status == OutboundStatus.FAILED and row.last_error.startswith("Could not be composed")

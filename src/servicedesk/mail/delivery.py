@@ -80,7 +80,10 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def due(now: dt.datetime) -> QuerySet[OutboundMessage]:
     unleased = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-    return OutboundMessage.objects.filter(unleased, status=OutboundStatus.PENDING, next_attempt_at__lte=now)
+    # A ticket mail not composed yet (compose set) has no bytes to send: compose_pending() renders it first.
+    return OutboundMessage.objects.filter(
+        unleased, status=OutboundStatus.PENDING, next_attempt_at__lte=now, compose__isnull=True
+    )
 
 
 def give_up_abandoned(now: dt.datetime) -> int:
@@ -254,6 +257,9 @@ def deliver_batch(now: dt.datetime | None = None, limit: int | None = None) -> T
     """Claim and send one batch of due e-mails."""
     now = now or timezone.now()
     give_up_abandoned(now)
+    from servicedesk.mail.outbound import compose_pending
+
+    compose_pending()  # ticket mails are rendered here, just before they are sent, not inside the change
     token, messages = claim_batch(now, limit)
     return send_batch(token, messages) if messages else Tally()
 

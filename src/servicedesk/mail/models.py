@@ -44,6 +44,9 @@ class OutboundMessage(models.Model):
     )
     # Automatic mail (acknowledgements, notifications) as opposed to an agent's reply: never answered by us.
     automatic = models.BooleanField(default=False)
+    # A ticket mail is written here with the change as what to say (template key, recipients, context); the worker
+    # renders it into `raw` just before sending (mail/outbound.compose), so a busy desk does not render mail inline.
+    compose = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=OutboundStatus.choices, default=OutboundStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

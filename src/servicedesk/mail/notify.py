@@ -194,7 +194,7 @@ def _agent_replied(event: TicketEvent, ticket: Ticket, article: Any) -> None:
         automatic=False,
         article=article,
         context={"article": article, "author_name": article.author_name()},
-        attachments=outbound.article_attachments(article),
+        attach_article=True,
     )
 
 

@@ -11,10 +11,12 @@ backend (mail/backend.py) in the caller's transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 import re
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.template import Context, Engine, Template, TemplateDoesNotExist
 from django.urls import reverse
@@ -30,7 +33,14 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.lib.memo import TimedMemo
-from servicedesk.mail.models import FailingAddress, Mailbox, MailTemplate, ThreadMessageId
+from servicedesk.mail.models import (
+    FailingAddress,
+    Mailbox,
+    MailTemplate,
+    OutboundMessage,
+    OutboundStatus,
+    ThreadMessageId,
+)
 from servicedesk.tickets.files import blob_path
 
 if TYPE_CHECKING:
@@ -62,6 +72,7 @@ DEFAULT_LANGUAGE = "cs"
 # References keeps the thread's first Message-ID and the latest ones (RFC 5322 §3.6.4 allows trimming the middle).
 MAX_REFERENCES = 20
 
+logger = logging.getLogger(__name__)
 _TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 # Subjects and plain text must not be HTML-escaped; the HTML part must.
 TEXT_ENGINE = Engine(dirs=[str(_TEMPLATE_DIR)], autoescape=False)
@@ -252,32 +263,83 @@ def queue(
     automatic: bool = True,
     article: Article | None = None,
     context: dict[str, Any] | None = None,
-    attachments: Iterable[tuple[str, bytes, str]] = (),
+    attach_article: bool = False,
     now: dt.datetime | None = None,
     threaded: bool = True,
     references: Sequence[str] | None = None,
     reply_to: str | None = None,
 ) -> str:
-    """Compose one mail about the ticket and put it in the outbox. Returns its Message-ID (the outbox row's).
+    """Put one mail about the ticket in the outbox, in the caller's transaction. Returns its Message-ID.
 
-    references and reply_to: the thread's Message-IDs and the mailbox address when the caller knows them already
-    (the ingest answering the mail that just opened the ticket); otherwise they are looked up."""
-    rendered = render(key, to.language, ticket_context(ticket, to, **(context or {})))
+    The row says what to write (template key, recipients, context); `compose()` renders it just before it is sent.
+    Context values that are rows are kept as references and read again then. references and reply_to: the
+    thread's Message-IDs and the mailbox address when the caller knows them already (the ingest answering the mail
+    that just opened the ticket); otherwise they are looked up at composing."""
+    plain: dict[str, Any] = {}
+    refs: dict[str, list[Any]] = {}
+    for name, value in (context or {}).items():
+        if isinstance(value, models.Model):
+            refs[name] = [value._meta.label, value.pk]
+        elif value is None or isinstance(value, bool | int | float | str):
+            plain[name] = value
+        else:
+            plain[name] = str(value)
     message_id = make_msgid(domain=settings.MAIL_DOMAIN)
-    if not threaded:
+    OutboundMessage.objects.create(
+        ticket=ticket,
+        article=article,
+        kind=key,
+        automatic=automatic,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to.formatted()],
+        cc=[recipient.formatted() for recipient in cc],
+        subject=tagged_subject(ticket, ticket.subject)[:500],  # until composed
+        raw=b"",
+        message_id=message_id,
+        created_at=now or timezone.now(),
+        compose={
+            "key": key,
+            "to": dataclasses.asdict(to),
+            "cc": [dataclasses.asdict(recipient) for recipient in cc],
+            "context": plain,
+            "refs": refs,
+            "threaded": threaded,
+            "references": list(references) if references is not None else None,
+            "reply_to": reply_to,
+            "attach_article": attach_article,
+        },
+    )
+    return message_id
+
+
+class ComposeError(Exception):
+    pass
+
+
+def compose(message: OutboundMessage) -> None:
+    """Render a queued ticket mail into its final bytes, record its Message-ID in the ticket's thread."""
+    from django.apps import apps
+
+    spec = message.compose
+    if spec is None:
+        return
+    ticket = message.ticket
+    if ticket is None:
+        raise ComposeError("The ticket of this e-mail no longer exists.")
+    to = Recipient(**spec["to"])
+    cc = [Recipient(**recipient) for recipient in spec["cc"]]
+    context = dict(spec["context"])
+    for name, (label, pk) in spec["refs"].items():
+        context[name] = apps.get_model(label).objects.filter(pk=pk).first()
+    key = spec["key"]
+    automatic = message.automatic
+    rendered = render(key, to.language, ticket_context(ticket, to, **context))
+    references = spec["references"]
+    if not spec["threaded"]:
         references = []
     elif references is None:
         references = thread_references(ticket)
-    headers = {
-        "Message-ID": message_id,
-        "X-Loop": f"servicedesk@{settings.MAIL_DOMAIN}",
-        # Private: mail/backend.py moves these into the outbox row's columns and drops them.
-        "X-Servicedesk-Kind": key,
-        "X-Servicedesk-Ticket": str(ticket.pk),
-        "X-Servicedesk-Automatic": "1" if automatic else "0",
-    }
-    if article is not None:
-        headers["X-Servicedesk-Article"] = str(article.pk)
+    headers = {"Message-ID": message.message_id, "X-Loop": f"servicedesk@{settings.MAIL_DOMAIN}"}
     if references:
         headers["In-Reply-To"] = references[-1]
         headers["References"] = " ".join(references)
@@ -287,23 +349,47 @@ def queue(
     email = EmailMultiAlternatives(
         subject=tagged_subject(ticket, rendered.subject),
         body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to.formatted()],
-        cc=[recipient.formatted() for recipient in cc],
-        reply_to=[reply_to or mailbox_address(ticket)],
+        from_email=message.from_email,
+        to=list(message.to),
+        cc=list(message.cc),
+        reply_to=[spec["reply_to"] or mailbox_address(ticket)],
         headers=headers,
     )
     email.attach_alternative(rendered.html, "text/html")
-    for filename, content, content_type in attachments:
-        email.attach(filename, content, content_type)
+    if spec["attach_article"] and message.article is not None:
+        for filename, content, content_type in article_attachments(message.article):
+            email.attach(filename, content, content_type)
+    message.raw = email.message().as_bytes()
+    message.subject = str(email.subject)[:500]
+    message.compose = None
     failing = _failing_note([to.address, *(recipient.address for recipient in cc)])
-    if failing:
-        headers["X-Servicedesk-Note"] = failing
-    email.send()
-    ThreadMessageId.objects.create(
-        message_id=message_id, ticket=ticket, article=article, outbound=True, created_at=now or timezone.now()
+    if failing and not message.last_error:
+        message.last_error = failing
+    message.save(update_fields=["raw", "subject", "compose", "last_error"])
+    ThreadMessageId.objects.get_or_create(
+        message_id=message.message_id,
+        defaults={"ticket": ticket, "article": message.article, "outbound": True, "created_at": message.created_at},
     )
-    return message_id
+
+
+def compose_pending(limit: int = 500) -> int:
+    """Compose queued ticket mails that are due (the delivery worker calls this before sending). A mail that
+    cannot be composed (its template broken, its ticket gone) fails with the reason, shown on the ticket."""
+    composed = 0
+    pending = OutboundMessage.objects.filter(status=OutboundStatus.PENDING, compose__isnull=False).select_related(
+        "ticket", "article"
+    )
+    for message in pending.order_by("id")[:limit]:
+        try:
+            with transaction.atomic():
+                compose(message)
+            composed += 1
+        except Exception as error:
+            logger.exception("mail %s could not be composed", message.pk)
+            OutboundMessage.objects.filter(pk=message.pk).update(
+                status=OutboundStatus.FAILED, compose=None, last_error=f"Could not be composed: {error}"
+            )
+    return composed
 
 
 def article_attachments(article: Article) -> list[tuple[str, bytes, str]]:
