@@ -4,14 +4,10 @@ language, previews them on a sample ticket, and resets them to the built-in vers
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateSyntaxError
@@ -20,28 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from servicedesk.lib import clock
-from servicedesk.mail import outbound
+from servicedesk.mail import access, outbound
 from servicedesk.mail.models import MailTemplate
 
-PERMISSION = "mail.manage"
-
-
-def can_manage_mail(user: Any) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    return bool(user.is_superuser or user.has_perm(PERMISSION))
-
-
-def _manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_manage_mail(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# The same managers as the mailboxes (mail/access.py).
+can_manage_mail = access.can_manage
+_manager_required = access.manager_required
 
 
 class MailTemplateForm(forms.Form):
