@@ -526,3 +526,11 @@ def test_in_a_batch_a_message_over_the_size_limit_is_kept_and_quarantined(mailbo
     assert (kept.status, kept.reason) == (InboundStatus.QUARANTINED, ingest.TOO_LARGE)
     assert bytes(ingest.blob_path(kept.raw).read_bytes()) == large
     assert InboundMessage.objects.get(message_id="<s@alfa.cz>").status == InboundStatus.PROCESSED
+
+
+def test_nul_characters_anywhere_are_dropped_and_the_message_becomes_a_ticket(mailbox):
+    raw = eml(subject="Tisk\x00árna", body="Ne\x00tiskne.", message_id="<n\x00ul@alfa.cz>")
+    message = receive(raw, mailbox)
+    assert message.status == InboundStatus.PROCESSED, message.reason
+    assert "\x00" not in message.subject + message.message_id
+    assert message.ticket.subject == "Tiskárna" and "\x00" not in message.ticket.description

@@ -65,6 +65,8 @@ def _envelope(raw: bytes) -> dict[str, str]:
         subject = str(email.header.make_header(email.header.decode_header(str(headers.get("Subject", "")))))
     except Exception:  # whatever the headers are, the message is stored
         return {}
+    # PostgreSQL's text columns refuse NUL characters: a mangled header must not stop the message being kept.
+    message_id, address, subject = (value.replace("\x00", "") for value in (message_id, address, subject))
     return {"message_id": message_id[:998], "sender": address.lower()[:320], "subject": " ".join(subject.split())[:998]}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import dataclasses
 import datetime as dt
 import email
 import email.policy
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from html.parser import HTMLParser
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import nh3
 from django.conf import settings
@@ -90,12 +91,36 @@ def parse(raw: bytes, *, mail_domain: str | None = None, attachment_max_bytes: i
     domain = settings.MAIL_DOMAIN if mail_domain is None else mail_domain
     limit = settings.ATTACHMENT_MAX_BYTES if attachment_max_bytes is None else attachment_max_bytes
     try:
-        return read(bytes(raw), domain, limit)
+        return without_nul(read(bytes(raw), domain, limit))
     except Exception as exc:  # the last line of defence: the parser promises never to raise
         return ParsedMessage(
             message_id="", in_reply_to=(), references=(), subject="", from_address="", from_name="", to=(), cc=(),
             date=None, text="", quoted="", html="", defects=(f"unreadable message: {type(exc).__name__}",),
         )  # fmt: skip
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+        return tuple(item.replace("\x00", "") for item in value)
+    return value
+
+
+def without_nul(parsed: ParsedMessage) -> ParsedMessage:
+    """No NUL characters in any text: PostgreSQL's text columns refuse them (a mangled message showed it)."""
+    changes: dict[str, Any] = {}
+    for item in dataclasses.fields(parsed):
+        value = getattr(parsed, item.name)
+        cleaned = _clean(value)
+        if cleaned is not value:
+            changes[item.name] = cleaned
+    headers = {name: value.replace("\x00", "") for name, value in parsed.headers.items()}
+    attachments = tuple(
+        dataclasses.replace(a, filename=a.filename.replace("\x00", ""), content_id=a.content_id.replace("\x00", ""))
+        for a in parsed.attachments
+    )
+    return dataclasses.replace(parsed, **changes, headers=headers, attachments=attachments)
 
 
 def read(raw: bytes, mail_domain: str, attachment_max_bytes: int) -> ParsedMessage:
