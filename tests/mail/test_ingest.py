@@ -534,3 +534,16 @@ def test_nul_characters_anywhere_are_dropped_and_the_message_becomes_a_ticket(ma
     assert message.status == InboundStatus.PROCESSED, message.reason
     assert "\x00" not in message.subject + message.message_id
     assert message.ticket.subject == "Tiskárna" and "\x00" not in message.ticket.description
+
+
+def test_an_inline_image_shows_where_the_sender_put_it(mailbox, client, l1_agent):
+    from pathlib import Path
+
+    raw = (Path(__file__).parent / "eml" / "related_inline_image.eml").read_bytes()
+    message = receive(raw, mailbox)
+    article = message.ticket.articles.get()
+    image = article.attachments.get(blob__content_type="image/png")
+    assert "cid:" not in article.body_html
+    assert f'src="/attachments/{image.pk}/"' in article.body_html
+    client.force_login(l1_agent)
+    assert client.get(f"/attachments/{image.pk}/").status_code == 200

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import Contact
@@ -461,7 +462,7 @@ def _new_ticket(message: InboundMessage, parsed: ParsedMessage) -> tuple[Ticket,
 
 
 def _reply(ticket: Ticket, parsed: ParsedMessage, contact: Contact) -> Article:
-    return actions.add_article(
+    article = actions.add_article(
         ticket,
         actor=None,
         author_contact=contact,
@@ -471,6 +472,24 @@ def _reply(ticket: Ticket, parsed: ParsedMessage, contact: Contact) -> Article:
         quoted=parsed.quoted,
         files=_files(parsed),
     )
+    _show_inline_images(article, parsed)
+    return article
+
+
+def _show_inline_images(article: Article, parsed: ParsedMessage) -> None:
+    """`<img src="cid:…">` in the HTML points at a part of the mail: point it at the stored attachment instead
+    (served by the access-checked attachment view), so inline images show where the sender put them."""
+    content_ids = [a.content_id for a in parsed.attachments if a.content]
+    if not article.body_html or not any(content_ids):
+        return
+    html = article.body_html
+    stored = article.attachments.order_by("id").values_list("pk", flat=True)
+    for content_id, pk in zip(content_ids, stored, strict=False):
+        if content_id:
+            html = html.replace(f"cid:{content_id}", reverse("attachment", args=[pk]))
+    if html != article.body_html:
+        article.body_html = html
+        Article.objects.filter(pk=article.pk).update(body_html=html)
 
 
 def _note(ticket: Ticket, parsed: ParsedMessage, *, needs_review: bool, heading: str) -> Article:
