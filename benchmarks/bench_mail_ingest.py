@@ -16,7 +16,12 @@ the benchmark database.
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
+import cProfile
 import email.policy
+import pstats
+import re
 import shutil
 import time
 import uuid
@@ -56,6 +61,7 @@ def generate(pairs: int, mailbox_address: str, run: str) -> list[bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=2_000, help="messages (half requests, half replies)")
+    parser.add_argument("--profile", action="store_true", help="print the cProfile of the poll as well")
     args = parser.parse_args()
     pairs = args.n // 2
     sqlite = common.database_label() == "sqlite"
@@ -110,8 +116,20 @@ def main() -> None:
         size = sum(len(raw) for raw in messages)
         server.append("bench", "secret", messages)
 
+        profiler = cProfile.Profile() if args.profile else None
+        statements: collections.Counter[str] = collections.Counter()
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            statements[re.sub(r"\s+", " ", sql)[:110]] += 1
+            return execute(sql, params, many, context)
+
         started = time.perf_counter()
-        result = imap.poll(mailbox)
+        if profiler is not None:
+            profiler.enable()
+        with connection.execute_wrapper(count) if profiler is not None else contextlib.nullcontext():
+            result = imap.poll(mailbox)
+        if profiler is not None:
+            profiler.disable()
         elapsed = time.perf_counter() - started
         left = server.uids("bench", "secret", "INBOX")
     finally:
@@ -123,6 +141,10 @@ def main() -> None:
     }
     total = len(messages)
     rate = total / elapsed
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+        for sql, times in statements.most_common(30):
+            print(f"{times:7d}  {sql}")
     print(f"mail ingest over IMAP on {connection.vendor}: {total} messages of {size / total / 1024:.1f} KB")
     print(
         f"  {elapsed:.2f} s, {rate:.0f} messages/s  target >= {TARGET_PER_SECOND}/s: "
