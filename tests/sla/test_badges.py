@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.template import Context, Template
+from django.utils import translation
 
 from servicedesk.sla.presentation import badge, duration
 from servicedesk.tickets import actions
@@ -20,7 +21,9 @@ def at(*args):
 
 
 def render(ticket):
-    return Template("{% load sla_tags %}{% sla_badge ticket %}").render(Context({"ticket": ticket}))
+    # The texts asserted here are the English ones; the desk's default language is Czech.
+    with translation.override("en"):
+        return Template("{% load sla_tags %}{% sla_badge ticket %}").render(Context({"ticket": ticket}))
 
 
 @pytest.fixture
