@@ -103,9 +103,7 @@ def team_members(team_ids: Iterable[int]) -> dict[int, list[int]]:
 def team_member_ids(team_id: int | None) -> list[int]:
     if team_id is None:
         return []
-    from servicedesk.accounts.models import Team
-
-    return list(Team.members.through.objects.filter(team_id=team_id).values_list("user_id", flat=True))
+    return team_members([team_id]).get(team_id, [])
 
 
 def unread_count(user: Any) -> int:

@@ -12,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Organization, Team
 from servicedesk.assets.models import ConfigurationItem
-from servicedesk.lib.clock import now
-from servicedesk.sla import clock
 from servicedesk.sla.durations import format_duration, parse_duration
 from servicedesk.sla.models import (
     PAUSABLE_STATES,
@@ -24,6 +22,7 @@ from servicedesk.sla.models import (
     SlaAction,
     SlaPlan,
     SlaTarget,
+    knows_holidays,
 )
 from servicedesk.tickets.models import Category
 from servicedesk.tickets.states import State
@@ -49,14 +48,11 @@ class CalendarForm(forms.ModelForm[ServiceCalendar]):
         data["holiday_country"], data["holiday_subdivision"] = country, subdivision
         if subdivision and not country:
             self.add_error("holiday_subdivision", _("A region needs a country."))
-        elif country:
-            try:
-                clock.public_holidays([now().year], country, subdivision or None)
-            except (NotImplementedError, KeyError, ValueError):
-                self.add_error(
-                    "holiday_subdivision" if subdivision else "holiday_country",
-                    _("The holidays package knows no such country or region."),
-                )
+        elif country and not knows_holidays(country, subdivision):
+            self.add_error(
+                "holiday_subdivision" if subdivision else "holiday_country",
+                _("The holidays package knows no such country or region."),
+            )
         return data
 
 

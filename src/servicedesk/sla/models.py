@@ -40,6 +40,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone “%(zone)s”.") % {"zone": value}) from error
 
 
+def knows_holidays(country: str, subdivision: str = "") -> bool:
+    """Whether the holidays package has public holidays for this country (and region)."""
+    try:
+        clock.public_holidays([timezone.localdate().year], country, subdivision or None)
+    except Exception:  # NotImplementedError for an unknown country, others for an unknown region
+        return False
+    return True
+
+
 class ServiceCalendar(models.Model):
     """Weekly service hours in a time zone, minus public holidays and closed days, plus extra working days."""
 
@@ -226,7 +235,10 @@ class SlaPlan(models.Model):
 
     @transaction.atomic
     def publish(self, by: Any = None) -> SlaPlanVersion:
-        """Freeze the current definition as the next version, unless it equals the current one."""
+        """Freeze the current definition as the next version, unless it equals the current one. A plan marked
+        default becomes the only default."""
+        if self.is_default:  # one default plan: the one marked last
+            SlaPlan.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
         definition = self.definition()
         plan = SlaPlan.objects.select_for_update().get(pk=self.pk)
         current = plan.current_version

@@ -36,10 +36,3 @@ def version_for_organization(organization_id: int, start: dt.datetime) -> int | 
     snapshot = config.snapshot()
     rule = snapshot.contract_for(organization_id, None, (), timezone.localdate(start))
     return snapshot.current_version_of_plan[rule.plan_id] if rule else snapshot.default_version_id
-
-
-def preview_for_organization(organization_id: int, priority: int, start: dt.datetime) -> Preview | None:
-    version_id = version_for_organization(organization_id, start)
-    if version_id is None:
-        return None
-    return preview(config.definition(version_id), priority, start)

@@ -151,8 +151,6 @@ def plans(request: HttpRequest) -> HttpResponse:
 def _save_plan(request: HttpRequest, form: PlanForm, targets: list[TargetForm]) -> SlaPlan:
     with transaction.atomic():
         plan = form.save()
-        if plan.is_default:
-            SlaPlan.objects.filter(is_default=True).exclude(pk=plan.pk).update(is_default=False)
         save_targets(plan, targets)
         previous = plan.current_version_id
         version = plan.publish(by=request.user)

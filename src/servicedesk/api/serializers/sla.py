@@ -25,6 +25,7 @@ from servicedesk.sla.models import (
     SlaPlan,
     SlaPlanVersion,
     SlaTarget,
+    knows_holidays,
 )
 from servicedesk.tickets.models import Category, Priority
 
@@ -106,13 +107,8 @@ class CalendarSerializer(serializers.ModelSerializer[ServiceCalendar]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         country = attrs.get("holiday_country", getattr(self.instance, "holiday_country", "CZ"))
         subdivision = attrs.get("holiday_subdivision", getattr(self.instance, "holiday_subdivision", ""))
-        if country:
-            try:
-                clock.public_holidays([timezone.localdate().year], country, subdivision or None)
-            except Exception as error:  # the holidays package: NotImplementedError for an unknown code
-                raise serializers.ValidationError(
-                    {"holiday_country": _("Unknown country or region for public holidays.")}
-                ) from error
+        if country and not knows_holidays(country, subdivision):
+            raise serializers.ValidationError({"holiday_country": _("Unknown country or region for public holidays.")})
         dates = [day["date"] for day in attrs.get("days", [])]
         if len(dates) != len(set(dates)):
             raise serializers.ValidationError({"days": _("Each date may appear once.")})
@@ -241,8 +237,6 @@ class SlaPlanSerializer(serializers.ModelSerializer[SlaPlan]):
         if targets is not None:
             plan.targets.all().delete()
             SlaTarget.objects.bulk_create(SlaTarget(plan=plan, **target) for target in targets)
-        if plan.is_default:  # one default plan: the one marked last
-            SlaPlan.objects.filter(is_default=True).exclude(pk=plan.pk).update(is_default=False)
         request = self.context.get("request")
         plan.publish(by=request.user if request is not None else None)
 
