@@ -1,7 +1,8 @@
 """Django e-mail backend that writes into the outbox instead of talking SMTP.
 
-Everything that sends mail through Django (send_mail, allauth's password reset and invitations, our own
-notifications) lands in the outbox in the caller's transaction; `mail.tasks.deliver_outbox` sends it."""
+Everything that sends mail through Django (send_mail, allauth's password reset and invitations, the Ask us
+confirmation) lands in the outbox in the caller's transaction; `mail.tasks.deliver_due_mail` sends it. Ticket mail
+does not pass here: mail/outbound.py writes its rows itself, to be composed by the worker."""
 
 from __future__ import annotations
 
@@ -20,17 +21,8 @@ class OutboxEmailBackend(BaseEmailBackend):
         for message in email_messages:
             if "Message-ID" not in message.extra_headers:
                 message.extra_headers["Message-ID"] = make_msgid(domain="servicedesk")
-            # Private headers of mail/outbound.py: the ticket, article and nature of the mail, into columns.
-            ticket_id = message.extra_headers.pop("X-Servicedesk-Ticket", None)
-            article_id = message.extra_headers.pop("X-Servicedesk-Article", None)
-            automatic = message.extra_headers.pop("X-Servicedesk-Automatic", "0") == "1"
-            note = message.extra_headers.pop("X-Servicedesk-Note", "")  # e.g. "earlier mail to … bounced"
             rows.append(
                 OutboundMessage(
-                    ticket_id=int(ticket_id) if ticket_id else None,
-                    article_id=int(article_id) if article_id else None,
-                    automatic=automatic,
-                    last_error=note,
                     kind=message.extra_headers.pop("X-Servicedesk-Kind", ""),
                     from_email=message.from_email,
                     to=list(message.to) + list(message.bcc),
